@@ -1,0 +1,1 @@
+"""Local SageMaker runtime: plays runtime.sagemaker.<region>.amazonaws.com for endpoints in the local control plane."""
