@@ -121,9 +121,9 @@ def _parse_instance_type(key: str, value: object, problems: _Problems) -> str | 
         problems.add(key, allowed, value)
         return None
     parts = value.split(".")
-    if len(parts) == 3 and parts[0] == "ml" and parts[1] in INSTANCE_FAMILIES:
-        if parts[2] in INSTANCE_SIZES:
-            return value
+    known = len(parts) == 3 and parts[1] in INSTANCE_FAMILIES and parts[2] in INSTANCE_SIZES
+    if known and parts[0] == "ml":
+        return value
     candidates = [f"ml.{f}.{s}" for f in INSTANCE_FAMILIES for s in INSTANCE_SIZES]
     close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.8)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -176,7 +176,7 @@ def read_config_file(path: Path) -> dict[str, object]:
 
 
 def load_settings(values: Mapping[str, object]) -> EndpointSettings:
-    """Parse raw settings (missing keys take their defaults); raise ConfigError listing every problem."""
+    """Parse raw settings (missing keys take defaults); raise ConfigError listing all problems."""
     problems = _Problems()
     parsed: dict[str, Any] = {}
     for key in SETTING_KEYS:

@@ -17,12 +17,9 @@ DESCRIPTION = (
     "behind a SigV4-secured SageMaker real-time endpoint."
 )
 
-# CloudWatch's retention periods in days, in the order aws_logs.RetentionDays lists them.
-_RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[: len(LOG_RETENTION_DAYS)]))
-assert (
-    _RETENTION[3653] is logs.RetentionDays.TEN_YEARS
-    and _RETENTION[30] is logs.RetentionDays.ONE_MONTH
-)
+# CloudWatch's retention periods in days, in the order aws_logs.RetentionDays lists them
+# (INFINITE last, which we do not offer: a stack that owns logs should let them expire).
+_RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=True))
 
 
 class XgbEndpointStack(cdk.Stack):

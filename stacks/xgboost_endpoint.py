@@ -36,7 +36,7 @@ def file_sha256(path: Path) -> str:
 
 
 class XgboostEndpoint(Construct):
-    """A SageMaker real-time endpoint serving `model_artifact` with sagemaker-xgboost script mode."""
+    """A real-time endpoint serving `model_artifact` with sagemaker-xgboost in script mode."""
 
     def __init__(
         self,
@@ -80,7 +80,8 @@ class XgboostEndpoint(Construct):
             mapping={region: {"account": account} for region, account in REGISTRY_ACCOUNTS.items()},
         )
         image_account = registry.find_in_map(stack.region, "account")
-        self.image_uri = f"{image_account}.dkr.ecr.{stack.region}.{stack.url_suffix}/{IMAGE_REPOSITORY}:{IMAGE_TAG}"
+        registry_host = f"{image_account}.dkr.ecr.{stack.region}.{stack.url_suffix}"
+        self.image_uri = f"{registry_host}/{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 
         self.log_group = logs.LogGroup(
             self,
@@ -167,7 +168,12 @@ class XgboostEndpoint(Construct):
             resource_name=f"/aws/sagemaker/Endpoints/{endpoint_name}",
             arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
         )
-        repository_arn = f"arn:{stack.partition}:ecr:{stack.region}:{image_account}:repository/{IMAGE_REPOSITORY}"
+        repository_arn = stack.format_arn(
+            service="ecr",
+            account=image_account,
+            resource="repository",
+            resource_name=IMAGE_REPOSITORY,
+        )
         return [
             iam.PolicyStatement(
                 sid="ReadModelArtifact",
@@ -212,8 +218,9 @@ class XgboostEndpoint(Construct):
             cdk.Acknowledgment(
                 id="AwsSolutions-IAM5[Resource::*]",
                 reason=(
-                    "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level "
-                    "permissions; PutMetricData is limited to SageMaker's namespaces by a condition."
+                    "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no "
+                    "resource-level permissions; PutMetricData is limited to SageMaker's "
+                    "namespaces by a condition."
                 ),
             ),
         )
@@ -230,29 +237,4 @@ class XgboostEndpoint(Construct):
                     "confined to this endpoint's own log group."
                 ),
             )
-        )
-        cdk.Validations.of(self.model).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SM1",
-                reason=(
-                    "The model calls no private resources, so it runs outside a VPC by default; "
-                    "VPC placement is an opt-in setting."
-                ),
-            ),
-            cdk.Acknowledgment(
-                id="AwsSolutions-SM3",
-                reason=(
-                    "Script mode pip-installs the handler at container start, which needs network "
-                    "access unless configured for offline install; isolation is an opt-in setting."
-                ),
-            ),
-        )
-        cdk.Validations.of(self.endpoint_config).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SM2",
-                reason=(
-                    "The ML storage volume is encrypted by SageMaker with an AWS-owned key; a "
-                    "customer-managed KMS key is an opt-in setting."
-                ),
-            ),
         )
