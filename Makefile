@@ -1,0 +1,90 @@
+# sagemaker-xgb-cdk: one Makefile for the whole lifecycle.
+#   make demo   the whole lifecycle locally, no AWS account (build, deploy, predict, destroy, verify)
+#   make test   lint + every test (unit, stack, snapshot, cfn-lint, cdk-nag, end-to-end on local AWS)
+# Real AWS (credentials in your environment): make deploy / predict / call-raw / destroy / verify-teardown
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+# cdk.json runs `python3 app.py` and `python3 -m model_build`: the venv's python must come first.
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Only the pinned CLI (package.json): never let npx fetch the newest, which cannot read our assembly.
+CDK := npx --no -- cdk
+OUTPUTS := cdk-outputs.json
+
+.PHONY: install build synth lint format test test-fast snapshot-update bench \
+        demo up down env deploy diff predict call-raw destroy verify-teardown clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+build: install
+	python -m model_build
+
+synth: install
+	$(CDK) synth --quiet
+
+lint: install
+	ruff check .
+	ruff format --check .
+
+format: install
+	ruff check --fix .
+	ruff format .
+
+test: lint
+	pytest
+
+test-fast: install
+	pytest -m "not e2e"
+
+snapshot-update: install
+	pytest tests/test_stack_snapshot.py --snapshot-update
+
+bench: install
+	python -m benchmarks
+
+# --- local AWS (no account) -------------------------------------------------------------------
+demo: install
+	python -m local_cloud demo
+
+up: install
+	python -m local_cloud up
+
+down:
+	$(VENV)/bin/python -m local_cloud down
+
+env:
+	$(VENV)/bin/python -m local_cloud env
+
+# --- real AWS ----------------------------------------------------------------------------------
+deploy: install
+	$(CDK) deploy --require-approval never --outputs-file $(OUTPUTS)
+
+diff: install
+	$(CDK) diff
+
+predict: install
+	python -m clients.predict --outputs-file $(OUTPUTS)
+
+call-raw: install
+	python -m clients.call_raw --outputs-file $(OUTPUTS)
+
+destroy: install
+	$(CDK) destroy --force
+
+verify-teardown: install
+	python -m clients.verify_teardown
+
+clean:
+	rm -rf build cdk.out .local-cloud .pytest_cache .ruff_cache
