@@ -1,0 +1,396 @@
+"""Script-mode handler for sagemaker-xgboost:3.2-0: JSON, CSV and .npy in, probabilities out.
+
+The container turns any exception in a hook into a 500, and only a ``flask.Response`` returned
+from ``output_fn`` can carry a 4xx. So a bad request never raises here: ``input_fn`` (or
+``predict_fn``) returns a ``Rejection`` that flows through to ``output_fn``, which answers with
+its status and a JSON body ``{"error": ..., "message": ...}``.
+
+Module imports are limited to what the serving image has: stdlib, numpy and xgboost (Flask is
+imported only to build an error response).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xgboost as xgb
+
+JSON = "application/json"
+CSV = "text/csv"
+NPY = "application/x-npy"
+# Server preference when the Accept header ranks several types equally (e.g. */*).
+SUPPORTED_TYPES = (JSON, CSV, NPY)
+MODEL_FILE = "xgboost-model"
+
+_SUPPORTED_LIST = ", ".join(SUPPORTED_TYPES)
+
+
+class Rejection:
+    """A bad request on its way to ``output_fn``, the one hook that can answer with a 4xx."""
+
+    __slots__ = ("error", "message", "status")
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        self.status = status
+        self.error = error
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Rejection({self.status}, {self.error!r}, {self.message!r})"
+
+
+class _BadRequest(Exception):
+    """Raised inside the decoders; ``input_fn`` turns it into a returned ``Rejection``."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.rejection = Rejection(status, error, message)
+
+
+# --- hooks ---------------------------------------------------------------------------------
+
+
+def model_fn(model_dir: str) -> xgb.Booster:
+    """Load ``xgboost-model`` from bytes: XGBoost 3.2 guesses the format from a file's extension
+    and this name has none, while loading from bytes detects JSON or UBJ by content."""
+    path = Path(model_dir) / MODEL_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found: model.tar.gz must hold {MODEL_FILE} at its root"
+        )
+    booster = xgb.Booster()
+    booster.load_model(bytearray(path.read_bytes()))
+    # The container already runs one worker per CPU; more threads per worker only contend.
+    booster.set_param({"nthread": 1})
+    return booster
+
+
+def input_fn(input_data: str | bytes, content_type: str | None) -> np.ndarray | Rejection:
+    """Decode the body into a finite float32 2-D batch, or a ``Rejection`` saying what is wrong.
+
+    The body is ``str`` only when the content type is exactly ``application/json`` or
+    ``text/csv``; with parameters or another case it arrives as ``bytes``.
+    """
+    media_type, params = _parse_media_type(content_type or JSON)
+    decoder = _DECODERS.get(media_type)
+    if decoder is None:
+        return Rejection(
+            415,
+            "unsupported_content_type",
+            f"content type {content_type!r} is not supported; use one of: {_SUPPORTED_LIST}",
+        )
+    try:
+        return _as_batch(decoder(input_data, params))
+    except _BadRequest as bad:
+        return bad.rejection
+
+
+def predict_fn(data: np.ndarray | Rejection, model: xgb.Booster) -> np.ndarray | Rejection:
+    """Probabilities of the positive class; the feature count comes from the loaded model."""
+    if isinstance(data, Rejection):
+        return data
+    expected = model.num_features()
+    if data.shape[1] != expected:
+        return Rejection(
+            400,
+            "wrong_feature_count",
+            f"expected {expected} features per row, got {data.shape[1]}",
+        )
+    return model.inplace_predict(data)
+
+
+def output_fn(prediction: np.ndarray | Rejection, accept: str | None) -> Any:
+    """``(body, mimetype)`` in the best type the Accept header allows, or an error Response."""
+    if isinstance(prediction, Rejection):
+        return _error_response(prediction)
+    chosen = _negotiate(accept)
+    if chosen is None:
+        return _error_response(
+            Rejection(
+                406,
+                "unsupported_accept",
+                f"Accept {accept!r} is not supported; use one of: {_SUPPORTED_LIST}",
+            )
+        )
+    return _ENCODERS[chosen](prediction), chosen
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+def _parse_media_type(header: str) -> tuple[str, dict[str, str]]:
+    """``'Text/CSV; charset=UTF-8'`` -> ``('text/csv', {'charset': 'UTF-8'})``."""
+    media_type, *raw_params = header.split(";")
+    params: dict[str, str] = {}
+    for raw in raw_params:
+        key, sep, value = raw.partition("=")
+        if sep:
+            params[key.strip().lower()] = value.strip().strip('"')
+    return media_type.strip().lower(), params
+
+
+def _text(body: str | bytes, params: dict[str, str]) -> str:
+    """Text of a body that may arrive as bytes, honouring a charset parameter."""
+    if isinstance(body, str):
+        return body
+    charset = params.get("charset", "utf-8")
+    try:
+        return bytes(body).decode(charset)
+    except LookupError:
+        raise _BadRequest(
+            415, "unsupported_charset", f"charset {charset!r} is not supported"
+        ) from None
+    except UnicodeDecodeError:
+        raise _BadRequest(400, "invalid_encoding", f"body is not valid {charset}") from None
+
+
+def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray:
+    """``{"instances": rows}``, ``{"features": row}`` or a bare row / list of rows."""
+    text = _text(body, params)
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise _BadRequest(400, "invalid_json", f"body is not valid JSON: {error}") from None
+    rows, ndim = _json_rows(document)
+    # numpy would read true/false as 1/0; look for booleans only when the text can hold one,
+    # so the usual all-number body skips the per-value walk.
+    if ("true" in text or "false" in text) and _holds_bool(rows):
+        raise _BadRequest(400, "invalid_value", "values must be numbers, not booleans")
+    try:
+        array = np.asarray(rows)
+    except (ValueError, TypeError, OverflowError):
+        raise _BadRequest(
+            400, "invalid_shape", "rows must be lists of numbers of equal length"
+        ) from None
+    if ndim is not None and array.ndim != ndim and array.size > 0:
+        key, wanted = ("instances", "a list of rows") if ndim == 2 else ("features", "one row")
+        raise _BadRequest(400, "invalid_shape", f"'{key}' must be {wanted} of numbers")
+    return array
+
+
+def _json_rows(document: object) -> tuple[object, int | None]:
+    """The rows inside a JSON document and the number of dimensions its form requires."""
+    if isinstance(document, dict):
+        if "instances" in document and "features" in document:
+            raise _BadRequest(
+                400, "invalid_shape", "use either 'instances' or 'features', not both"
+            )
+        if "instances" in document:
+            return document["instances"], 2
+        if "features" in document:
+            return document["features"], 1
+        raise _BadRequest(
+            400,
+            "invalid_shape",
+            "JSON object needs 'instances' (a list of rows) or 'features' (one row)",
+        )
+    if isinstance(document, list):
+        return document, None
+    raise _BadRequest(
+        400, "invalid_shape", f"JSON body must be an object or a list, got {_json_type(document)}"
+    )
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a string" if isinstance(value, str) else "a number"
+
+
+def _holds_bool(rows: object) -> bool:
+    """Whether any value in nested lists is a JSON true/false (slow path, rarely taken)."""
+    pending = [rows]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, bool):
+            return True
+        if isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _decode_csv(body: str | bytes, params: dict[str, str]) -> np.ndarray:
+    """Rows of comma-separated numbers, no header; numpy's C reader does the parsing."""
+    text = _text(body, params)
+    if not text.strip():
+        raise _BadRequest(400, "empty_batch", "no rows to predict")
+    try:
+        return np.loadtxt(
+            io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2, comments=None
+        )
+    except ValueError as error:
+        # numpy appends advice about `usecols` that means nothing to a client.
+        reason = str(error).split(";")[0].rstrip(".")
+        raise _BadRequest(400, "invalid_csv", f"body is not CSV of numbers: {reason}") from None
+
+
+def _decode_npy(body: str | bytes, params: dict[str, str]) -> np.ndarray:
+    """A .npy array (what the SageMaker SDK's NumpySerializer sends), read without pickle.
+
+    The header is checked against the body length before any allocation, and the data is
+    viewed in place (no copy), so a big float32 batch costs next to nothing to decode.
+    """
+    if isinstance(body, str):
+        raise _BadRequest(400, "invalid_npy", "application/x-npy body must be binary")
+    data = bytes(body)
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = _NPY_HEADER_READERS.get(version)
+        if read_header is None:
+            raise ValueError(f"unsupported .npy version {version[0]}.{version[1]}")
+        shape, fortran_order, dtype = read_header(stream)
+    except (ValueError, EOFError, SyntaxError, TypeError) as error:
+        raise _BadRequest(400, "invalid_npy", f"body is not a .npy array: {error}") from None
+    if dtype.hasobject:
+        raise _BadRequest(400, "invalid_npy", ".npy arrays of Python objects are not accepted")
+    offset = stream.tell()
+    count = math.prod(shape)
+    if len(data) - offset != count * dtype.itemsize:
+        raise _BadRequest(
+            400,
+            "invalid_npy",
+            f".npy header promises {count * dtype.itemsize} bytes of data, "
+            f"body has {len(data) - offset}",
+        )
+    if count == 0:
+        return np.empty(shape, dtype=dtype)
+    flat = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
+    return flat.reshape(shape, order="F" if fortran_order else "C")
+
+
+_NPY_HEADER_READERS: dict[tuple[int, int], Callable[[io.BytesIO], Any]] = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+_DECODERS: dict[str, Callable[[str | bytes, dict[str, str]], np.ndarray]] = {
+    JSON: _decode_json,
+    CSV: _decode_csv,
+    NPY: _decode_npy,
+}
+
+
+def _as_batch(array: np.ndarray) -> np.ndarray:
+    """Validate once with numpy (no per-row loops) and give XGBoost a C-ordered float32 batch."""
+    kind = array.dtype.kind
+    if kind not in "iuf":
+        raise _BadRequest(400, "invalid_value", _KIND_PROBLEMS.get(kind, "values must be numbers"))
+    if array.ndim == 1:
+        array = array.reshape(1, -1) if array.size else array.reshape(0, 0)
+    if array.ndim != 2:
+        raise _BadRequest(
+            400, "invalid_shape", f"expected one row or a list of rows, got {array.ndim}-D data"
+        )
+    if array.shape[0] == 0:
+        raise _BadRequest(400, "empty_batch", "no rows to predict")
+    # Values beyond float32 range become inf here and are caught by the finiteness check.
+    with np.errstate(over="ignore", invalid="ignore"):
+        batch = np.ascontiguousarray(array, dtype=np.float32)
+    finite = np.isfinite(batch)
+    if not finite.all():
+        row = int(np.argwhere(~finite)[0][0])
+        raise _BadRequest(
+            400, "invalid_value", f"row {row} has a value that is NaN, infinite or beyond float32"
+        )
+    return batch
+
+
+_KIND_PROBLEMS = {
+    "U": "values must be numbers, not strings",
+    "S": "values must be numbers, not strings",
+    "b": "values must be numbers, not booleans",
+    "O": "values must be numbers; found null, an object or an out-of-range integer",
+    "c": "values must be real numbers, not complex",
+}
+
+
+# --- encoding ------------------------------------------------------------------------------
+
+
+def _negotiate(accept: str | None) -> str | None:
+    """Best supported type for an Accept header with q-values and wildcards, None if none.
+
+    Each supported type takes the q of its most specific matching range; ties go to the range
+    the client listed first, then to SUPPORTED_TYPES order.
+    """
+    if accept is None or not accept.strip():
+        return JSON
+    ranges: list[tuple[str, float, int]] = []
+    for position, part in enumerate(accept.split(",")):
+        media_range, params = _parse_media_type(part)
+        try:
+            quality = float(params.get("q", "1"))
+        except ValueError:
+            continue
+        if media_range and 0.0 <= quality <= 1.0:
+            ranges.append(("*/*" if media_range == "*" else media_range, quality, position))
+    best: str | None = None
+    best_key: tuple[float, int, int, int] | None = None
+    for preference, offered in enumerate(SUPPORTED_TYPES):
+        match = _most_specific_match(offered, ranges)
+        if match is None or match[1] == 0.0:
+            continue
+        specificity, quality, position = match
+        key = (quality, specificity, -position, -preference)
+        if best_key is None or key > best_key:
+            best, best_key = offered, key
+    return best
+
+
+def _most_specific_match(
+    offered: str, ranges: list[tuple[str, float, int]]
+) -> tuple[int, float, int] | None:
+    """``(specificity, q, position)`` of the range that governs ``offered``, if any matches."""
+    family_wildcard = offered.split("/")[0] + "/*"
+    found: tuple[int, float, int] | None = None
+    for media_range, quality, position in ranges:
+        if media_range == offered:
+            specificity = 2
+        elif media_range == family_wildcard:
+            specificity = 1
+        elif media_range == "*/*":
+            specificity = 0
+        else:
+            continue
+        if found is None or specificity > found[0]:
+            found = (specificity, quality, position)
+    return found
+
+
+def _encode_json(prediction: np.ndarray) -> str:
+    return json.dumps({"predictions": prediction.tolist()})
+
+
+def _encode_csv(prediction: np.ndarray) -> str:
+    """One probability per line; ``map`` over ``tolist()`` keeps the loop in C."""
+    return "\n".join(map(repr, prediction.tolist())) + "\n"
+
+
+def _encode_npy(prediction: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, prediction.astype(np.float32, copy=False), allow_pickle=False)
+    return buffer.getvalue()
+
+
+_ENCODERS: dict[str, Callable[[np.ndarray], str | bytes]] = {
+    JSON: _encode_json,
+    CSV: _encode_csv,
+    NPY: _encode_npy,
+}
+
+
+def _error_response(rejection: Rejection) -> Any:
+    """A 4xx with a JSON body; Flask is imported here only, on the error path."""
+    import flask
+
+    body = json.dumps({"error": rejection.error, "message": rejection.message})
+    return flask.Response(body, status=rejection.status, mimetype=JSON)

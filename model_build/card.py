@@ -1,0 +1,56 @@
+"""The model card: what was built, how well it scores and how to call it (other code reads it)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from model_build.params import TrainParams
+from model_build.train import OBJECTIVE, Evaluation
+
+CARD_NAME = "model-card.json"
+XGBOOST_VERSION = "3.2.0"
+SERVING_IMAGE = "sagemaker-xgboost:3.2-0"
+
+
+def card_dict(
+    *,
+    params: TrainParams,
+    feature_names: list[str],
+    evaluation: Evaluation,
+    tarball_file: str,
+    tarball_sha256: str,
+    tarball_size: int,
+    entries: list[str],
+) -> dict[str, Any]:
+    """The card's fixed schema; no timestamps or paths, so equal builds give equal cards."""
+    return {
+        "framework": "xgboost",
+        "xgboost_version": XGBOOST_VERSION,
+        "serving_image": SERVING_IMAGE,
+        "objective": OBJECTIVE,
+        "feature_names": feature_names,
+        "feature_count": len(feature_names),
+        "hyperparameters": asdict(params),
+        "metrics": {
+            "auc": evaluation.auc,
+            "accuracy": evaluation.accuracy,
+            "test_rows": evaluation.test_rows,
+        },
+        "tarball": {
+            "file": tarball_file,
+            "sha256": tarball_sha256,
+            "bytes": tarball_size,
+            "entries": entries,
+        },
+        "sample": {
+            "instances": evaluation.sample_instances,
+            "predictions": evaluation.sample_predictions,
+        },
+    }
+
+
+def card_text(card: dict[str, Any]) -> str:
+    """Sorted keys and fixed indentation: byte-stable and readable in review diffs."""
+    return json.dumps(card, sort_keys=True, indent=2) + "\n"
