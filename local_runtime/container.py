@@ -259,6 +259,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "bind": f"{HOST}:{args.port}",
                 "workers": args.workers,
                 "timeout": WORKER_TIMEOUT_S,
+                # The image runs gevent workers, which keep connections alive; sync workers close
+                # each one, so the front door would reconnect per request. gthread keeps them.
+                "worker_class": "gthread",
+                "threads": 1,
+                "keepalive": 75,
+                # Idle keep-alive connections would hold a graceful stop for 30 s.
+                "graceful_timeout": 1,
                 # gunicorn 25 opens a control socket at one shared path per user by default,
                 # so two local servers would collide: this server needs none.
                 "control_socket_disable": True,
