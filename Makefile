@@ -14,7 +14,7 @@ CDK := npx --no -- cdk
 OUTPUTS := cdk-outputs.json
 
 .PHONY: install build synth lint format test test-fast snapshot-update bench \
-        demo up down env deploy diff predict call-raw destroy verify-teardown clean
+        demo up down env deploy diff predict call-raw call-api destroy verify-teardown clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -79,6 +79,9 @@ predict: install
 
 call-raw: install
 	python -m clients.call_raw --outputs-file $(OUTPUTS)
+
+call-api: install
+	python -m clients.call_api --outputs-file $(OUTPUTS)
 
 destroy: install
 	$(CDK) destroy --force

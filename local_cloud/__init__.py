@@ -1,1 +1,2 @@
-"""Local AWS: moto_server control plane, the local runtime, and the demo that drives the real CDK CLI against them."""
+"""Local AWS: moto_server as control plane, the local runtime, and the demo that drives the real
+CDK CLI against them."""

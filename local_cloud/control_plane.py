@@ -1,4 +1,4 @@
-"""A local AWS control plane: moto_server (CloudFormation, S3, IAM, SageMaker, Logs, ...) on loopback.
+"""A local AWS control plane: moto_server (CloudFormation, S3, IAM, SageMaker, ...) on loopback.
 
 The CDK CLI and boto3 reach it through the environment that `env()` returns (the facts sheet's
 recipe). Started on a free port so several runs can share a machine; stopped on every exit path

@@ -1,6 +1,7 @@
 """Regenerate stacks/image_registry.py from the SageMaker Python SDK's image URI table.
 
-Usage: python scripts/generate_image_registry.py path/to/sagemaker/core/image_uri_config/xgboost.json
+Usage:
+    python scripts/generate_image_registry.py <sagemaker/core/image_uri_config/xgboost.json>
 
 The table ships in the `sagemaker-core` wheel; we copy only the account per region for the one
 image version we serve, so a reviewer sees every account the role may pull from.
