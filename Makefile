@@ -75,19 +75,19 @@ diff: install
 	$(CDK) diff
 
 predict: install
-	python -m clients.predict --outputs-file $(OUTPUTS)
+	python -m clients.predict --outputs-file $(OUTPUTS) $(ARGS)
 
 call-raw: install
-	python -m clients.call_raw --outputs-file $(OUTPUTS)
+	python -m clients.call_raw --outputs-file $(OUTPUTS) $(ARGS)
 
 call-api: install
-	python -m clients.call_api --outputs-file $(OUTPUTS)
+	python -m clients.call_api --outputs-file $(OUTPUTS) $(ARGS)
 
 destroy: install
 	$(CDK) destroy --force
 
 verify-teardown: install
-	python -m clients.verify_teardown
+	python -m clients.verify_teardown --outputs-file $(OUTPUTS)
 
 clean:
 	rm -rf build cdk.out .local-cloud .pytest_cache .ruff_cache

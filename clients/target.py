@@ -1,0 +1,154 @@
+"""What a client calls and with what: endpoint name, rows, region and payload format.
+
+Each value has one explicit flag and one fallback a deploy leaves behind (the CDK outputs file,
+the built model card, the AWS environment), so `make predict` after `make deploy` needs no flags.
+Anything that cannot be resolved is a `UsageError`: the tools print its one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+DEFAULT_OUTPUTS_FILE = Path("cdk-outputs.json")
+DEFAULT_MODEL_CARD = Path("build/model-card.json")
+ENDPOINT_NAME_OUTPUT = "EndpointName"
+FORMATS = ("json", "npy")
+
+
+class UsageError(Exception):
+    """A missing or malformed input; the message is one line a person can act on."""
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint_name: str
+    rows: list[list[float]]
+    region: str
+    payload_format: str
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--endpoint-name", help="endpoint to call (default: from --outputs-file)")
+    parser.add_argument(
+        "--outputs-file",
+        type=Path,
+        default=DEFAULT_OUTPUTS_FILE,
+        help="`cdk deploy --outputs-file` JSON (default: %(default)s)",
+    )
+    parser.add_argument("--stack-name", help="stack to read when the outputs file has several")
+    parser.add_argument("--rows", help="JSON: one row of floats or a list of rows")
+    parser.add_argument(
+        "--model-card",
+        type=Path,
+        default=DEFAULT_MODEL_CARD,
+        help="model card whose sample.instances are the default rows (default: %(default)s)",
+    )
+    parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)")
+    parser.add_argument("--format", dest="payload_format", choices=FORMATS, default="json")
+
+
+def target_from_args(args: argparse.Namespace) -> Target:
+    return Target(
+        endpoint_name=resolve_endpoint_name(
+            endpoint_name=args.endpoint_name,
+            outputs_file=args.outputs_file,
+            stack_name=args.stack_name,
+        ),
+        rows=resolve_rows(rows_json=args.rows, model_card=args.model_card),
+        region=resolve_region(args.region),
+        payload_format=args.payload_format,
+    )
+
+
+def resolve_endpoint_name(
+    *, endpoint_name: str | None, outputs_file: Path, stack_name: str | None
+) -> str:
+    if endpoint_name:
+        return endpoint_name
+    if not outputs_file.is_file():
+        raise UsageError(
+            f"no endpoint name: pass --endpoint-name or deploy with "
+            f"--outputs-file {outputs_file} (file not found)"
+        )
+    outputs = _read_json(outputs_file, what="outputs file")
+    if not isinstance(outputs, dict) or not all(isinstance(v, dict) for v in outputs.values()):
+        raise UsageError(f"{outputs_file} is not a CDK outputs file ({{stack: {{key: value}}}})")
+    if stack_name is not None:
+        if stack_name not in outputs:
+            known = ", ".join(sorted(outputs)) or "none"
+            raise UsageError(f"stack {stack_name} not in {outputs_file} (stacks: {known})")
+        candidates = {stack_name: outputs[stack_name]}
+    else:
+        candidates = {name: out for name, out in outputs.items() if ENDPOINT_NAME_OUTPUT in out}
+        if len(candidates) > 1:
+            names = ", ".join(sorted(candidates))
+            raise UsageError(f"{outputs_file} has several stacks ({names}): pass --stack-name")
+    for name, stack_outputs in candidates.items():
+        value = stack_outputs.get(ENDPOINT_NAME_OUTPUT)
+        if isinstance(value, str) and value:
+            return value
+        raise UsageError(f"stack {name} in {outputs_file} has no {ENDPOINT_NAME_OUTPUT} output")
+    raise UsageError(f"no stack in {outputs_file} has an {ENDPOINT_NAME_OUTPUT} output")
+
+
+def resolve_rows(*, rows_json: str | None, model_card: Path) -> list[list[float]]:
+    if rows_json is not None:
+        try:
+            value = json.loads(rows_json)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--rows is not valid JSON: {exc}") from None
+        return _as_rows(value, source="--rows")
+    if not model_card.is_file():
+        raise UsageError(
+            f"no rows: pass --rows '[...]' or build the model first ({model_card} not found)"
+        )
+    card = _read_json(model_card, what="model card")
+    try:
+        instances = card["sample"]["instances"]
+    except (KeyError, TypeError):
+        raise UsageError(f"{model_card} has no sample.instances") from None
+    return _as_rows(instances, source=f"{model_card} sample.instances")
+
+
+def resolve_region(region: str | None) -> str:
+    resolved = (
+        region
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or boto3.session.Session().region_name
+    )
+    if not resolved:
+        raise UsageError("no region: pass --region or set AWS_REGION")
+    return resolved
+
+
+def _as_rows(value: Any, *, source: str) -> list[list[float]]:
+    """One row (a list of numbers) or a non-empty list of equally long rows."""
+    if isinstance(value, list) and value and all(_is_number(x) for x in value):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise UsageError(f"{source}: expected a row of numbers or a non-empty list of rows")
+    for index, row in enumerate(value):
+        if not isinstance(row, list) or not row or not all(_is_number(x) for x in row):
+            raise UsageError(f"{source}: row {index} is not a non-empty list of numbers")
+    if len({len(row) for row in value}) != 1:
+        raise UsageError(f"{source}: rows differ in length")
+    return [[float(x) for x in row] for row in value]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _read_json(path: Path, *, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc}") from None

@@ -1,0 +1,81 @@
+"""The pinned CDK CLI (`npx --no -- cdk`), as the demo and the end-to-end test call it.
+
+`bootstrap` and `destroy` run from the work dir, outside the app: with no cdk.json there, the CLI
+neither runs the app's build nor synthesizes it (bootstrap needs neither; destroy reads the cloud
+assembly the deploy wrote). `deploy` runs in the app dir, so it builds and synthesizes as on AWS.
+`npx --prefix <app dir> --no`: only the app's pinned CLI runs, whatever the working directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from local_cloud.control_plane import LOCAL_ACCOUNT
+from local_cloud.processes import Completed, run_command, tool_path
+
+# No notices, telemetry or version check: nothing reaches the internet from a local run.
+QUIET_FLAGS = ("--no-notices",)
+QUIET_ENV = {"CDK_DISABLE_CLI_TELEMETRY": "true", "CDK_DISABLE_VERSION_CHECK": "true"}
+
+
+class CdkError(RuntimeError):
+    """A CDK CLI call failed; the message ends with the tail of its output."""
+
+
+@dataclass(frozen=True)
+class CdkCli:
+    app_dir: Path
+    work_dir: Path
+    env: Mapping[str, str]
+    log_dir: Path
+
+    @property
+    def assembly_dir(self) -> Path:
+        return self.work_dir / "cdk.out"
+
+    @property
+    def outputs_file(self) -> Path:
+        return self.work_dir / "cdk-outputs.json"
+
+    def command(self) -> list[str]:
+        return ["npx", "--prefix", str(self.app_dir.resolve()), "--no", "--", "cdk"]
+
+    def bootstrap(self, *, region: str) -> Completed:
+        target = f"aws://{LOCAL_ACCOUNT}/{region}"
+        return self._run("bootstrap", ["bootstrap", target], cwd=self.work_dir)
+
+    def deploy(self, *, context: Mapping[str, str] | None = None) -> Completed:
+        # --no-previous-parameters: moto fails a redeploy without it (KeyError BootstrapVersion).
+        args = [
+            "deploy",
+            "--require-approval",
+            "never",
+            "--method=direct",
+            "--no-previous-parameters",
+            "--output",
+            str(self.assembly_dir.resolve()),
+            "--outputs-file",
+            str(self.outputs_file.resolve()),
+        ]
+        for key, value in (context or {}).items():
+            args += ["--context", f"{key}={value}"]
+        return self._run("deploy", args, cwd=self.app_dir)
+
+    def destroy(self) -> Completed:
+        args = ["destroy", "--force", "--app", str(self.assembly_dir.resolve())]
+        return self._run("destroy", args, cwd=self.work_dir)
+
+    def _run(self, name: str, args: list[str], *, cwd: Path) -> Completed:
+        cwd.mkdir(parents=True, exist_ok=True)
+        env = tool_path({**self.env, **QUIET_ENV})
+        result = run_command(
+            [*self.command(), *args, *QUIET_FLAGS],
+            cwd=cwd,
+            env=env,
+            log_path=self.log_dir / f"cdk-{name}.log",
+        )
+        if result.returncode != 0:
+            raise CdkError(f"cdk {name} exited with {result.returncode}:\n{result.tail()}")
+        return result

@@ -1,0 +1,207 @@
+"""The whole lifecycle with no AWS account: control plane, runtime, bootstrap, build, deploy,
+predict with both clients, destroy, verify the teardown, and stop everything on every path."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from clients.payload import predictions_of
+from clients.verify_teardown import DEFAULT_STACK_NAME
+from local_cloud.cdk import CdkCli
+from local_cloud.control_plane import LOCAL_REGION, ControlPlane
+from local_cloud.processes import run_command, tool_path
+from local_cloud.runtime_process import REPO_ROOT, RuntimeProcess
+from local_cloud.stages import StageFailed, StageRunner, Terminated, signals_raise
+from local_runtime.public_api_demo import remove_public_api, run_public_api_checks
+
+# Variables that could point a child at a real account instead of the local one.
+REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE")
+PREDICTION_TOLERANCE = 1e-5
+
+
+@dataclass(frozen=True)
+class DemoLayout:
+    app_dir: Path
+    work_dir: Path
+
+    @property
+    def log_dir(self) -> Path:
+        return self.work_dir / "logs"
+
+    @property
+    def model_card(self) -> Path:
+        return self.app_dir / "build" / "model-card.json"
+
+
+def local_env(control_plane: ControlPlane, runtime: RuntimeProcess) -> dict[str, str]:
+    """This process's environment pointed at the local cloud, with no way back to a real one."""
+    base = {k: v for k, v in os.environ.items() if k not in REAL_ACCOUNT_VARIABLES}
+    return {
+        **base,
+        **control_plane.env(),
+        "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": runtime.url,
+    }
+
+
+def run_demo(
+    layout: DemoLayout, *, region: str = LOCAL_REGION, stack_name: str | None = None
+) -> int:
+    runner = StageRunner()
+    for stale in (layout.log_dir, layout.work_dir / "runtime"):  # this run's logs only
+        shutil.rmtree(stale, ignore_errors=True)
+    layout.log_dir.mkdir(parents=True, exist_ok=True)
+    control_plane = ControlPlane(region=region, log_path=layout.log_dir / "moto.log")
+    runtime = RuntimeProcess(
+        control_plane_url=control_plane.url,
+        region=region,
+        work_dir=layout.work_dir / "runtime",
+        port=0,
+        log_path=layout.log_dir / "runtime.log",
+        env=control_plane.env(),
+    )
+    status = 1
+    with signals_raise():
+        try:
+            _lifecycle(runner, layout, control_plane, runtime, stack_name=stack_name)
+            status = 0
+        except StageFailed as exc:
+            print(f"FAILED at stage '{exc.stage}': {exc.reason}", file=sys.stderr)
+            print(f"logs: {layout.log_dir}", file=sys.stderr)
+        except (KeyboardInterrupt, Terminated) as exc:
+            reason = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else str(exc)
+            print(f"\ninterrupted ({reason}) during '{runner.current}'", file=sys.stderr)
+            status = 130
+        finally:
+            _stop_all(runner, control_plane, runtime)
+    if status == 0:
+        print(f"demo passed in {runner.elapsed:.1f} s")
+    return status
+
+
+def _lifecycle(
+    runner: StageRunner,
+    layout: DemoLayout,
+    control_plane: ControlPlane,
+    runtime: RuntimeProcess,
+    *,
+    stack_name: str | None,
+) -> None:
+    with runner.stage("start control plane"):
+        control_plane.start()
+        print(f"    moto_server at {control_plane.url}")
+    with runner.stage("start local runtime"):
+        runtime.start()
+        print(f"    local runtime at {runtime.url}")
+    env = local_env(control_plane, runtime)
+    cdk = CdkCli(app_dir=layout.app_dir, work_dir=layout.work_dir, env=env, log_dir=layout.log_dir)
+    cdk.outputs_file.unlink(missing_ok=True)  # never predict against a previous run's endpoint
+    shutil.rmtree(cdk.assembly_dir, ignore_errors=True)
+    # The demo turns the optional public API on, so its route is exercised end to end too.
+    context = {"config": str(REPO_ROOT / "examples" / "public-api.json")}
+    if stack_name:
+        context["stack_name"] = stack_name
+    stack = stack_name or DEFAULT_STACK_NAME
+
+    with runner.stage("bootstrap"):
+        cdk.bootstrap(region=control_plane.region)
+    with runner.stage("build"):
+        _python(["-m", "model_build"], cwd=layout.app_dir, env=env, layout=layout, name="build")
+    with runner.stage("deploy"):
+        cdk.deploy(context=context)
+        print(f"    outputs: {cdk.outputs_file}")
+    client_args = ["--outputs-file", str(cdk.outputs_file), "--model-card", str(layout.model_card)]
+    if stack_name:
+        client_args += ["--stack-name", stack_name]
+    expected = _card_predictions(layout.model_card)
+    with runner.stage("predict (boto3)"):
+        out = _python(["-m", "clients.predict", *client_args], env=env, layout=layout, echo=True)
+        _check_predictions(out, expected)
+    with runner.stage("predict (raw SigV4)"):
+        out = _python(["-m", "clients.call_raw", *client_args], env=env, layout=layout, echo=True)
+        _check_predictions(out, expected)
+    with runner.stage("public API (POST /predict)"):
+        rows = json.loads(layout.model_card.read_text())["sample"]["instances"]
+        public_api = run_public_api_checks(
+            control_plane_url=control_plane.url,
+            runtime_url=runtime.url,
+            region=control_plane.region,
+            rows=rows,
+            stack_name=stack,
+            env=env,
+        )
+        for line in public_api.lines:
+            print(f"    {line}", flush=True)
+    with runner.stage("destroy"):
+        cdk.destroy()
+        remove_public_api(
+            control_plane_url=control_plane.url,
+            region=control_plane.region,
+            run=public_api,
+            env=env,
+        )
+    with runner.stage("verify teardown"):
+        args = ["--stack-name", stack, "--outputs-file", str(cdk.outputs_file)]
+        _python(["-m", "clients.verify_teardown", *args], env=env, layout=layout, echo=True)
+
+
+def _stop_all(runner: StageRunner, control_plane: ControlPlane, runtime: RuntimeProcess) -> None:
+    # Not a StageRunner stage: it must run and report even after an interrupt, and a second
+    # Ctrl-C while stopping must not leave a server behind.
+    print("==> stop", flush=True)
+    start = runner.elapsed
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        runtime.stop()
+        control_plane.stop()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print(f"    stop: {runner.elapsed - start:.1f} s", flush=True)
+
+
+def _python(
+    args: list[str],
+    *,
+    env: Mapping[str, str],
+    layout: DemoLayout,
+    cwd: Path = REPO_ROOT,
+    echo: bool = False,
+    name: str | None = None,
+) -> str:
+    log_name = name or args[1].rsplit(".", 1)[-1]
+    result = run_command(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=tool_path(env),
+        log_path=layout.log_dir / f"{log_name}.log",
+        echo=echo,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited with {result.returncode}:\n{result.tail()}")
+    return result.output
+
+
+def _card_predictions(model_card: Path) -> list[float] | None:
+    try:
+        return [float(x) for x in json.loads(model_card.read_text())["sample"]["predictions"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _check_predictions(output: str, expected: list[float] | None) -> None:
+    """The served predictions are the ones the build recorded in the model card."""
+    line = next((ln for ln in output.splitlines() if ln.startswith("200 ")), None)
+    if line is None:
+        raise RuntimeError("no `200 {...}` line in the client's output")
+    got = [float(x) for x in predictions_of(line[4:])]
+    if expected is not None and (
+        len(got) != len(expected)
+        or any(abs(a - b) > PREDICTION_TOLERANCE for a, b in zip(got, expected, strict=True))
+    ):
+        raise RuntimeError(f"served predictions {got} differ from the model card's {expected}")

@@ -1,0 +1,150 @@
+"""A detached local cloud (`up`/`down`/`env`): both servers outlive this process; their pids and
+ports live in `.local-cloud/state.json` so a later `down` or `env` finds them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from local_cloud.control_plane import LOCAL_CREDENTIALS, LOCAL_REGION, ControlPlane
+from local_cloud.runtime_process import RuntimeProcess
+
+EXPORTED = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    *LOCAL_CREDENTIALS,
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION",
+)
+# What each server's command line contains: a pid from state.json is only signalled if its
+# process still is ours (pids get reused).
+SIGNATURES = {"control_plane": "moto_server", "runtime": "local_runtime"}
+
+
+class SessionError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class SessionState:
+    control_plane_pid: int
+    control_plane_url: str
+    runtime_pid: int
+    runtime_url: str
+    region: str
+
+    def env(self) -> dict[str, str]:
+        values = {
+            "AWS_ENDPOINT_URL": self.control_plane_url,
+            "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": self.runtime_url,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            **LOCAL_CREDENTIALS,
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        }
+        return {key: values[key] for key in EXPORTED}
+
+    def export_lines(self) -> list[str]:
+        return [f"export {k}={shlex.quote(v)}" for k, v in self.env().items()]
+
+    def pids(self) -> dict[str, int]:
+        return {"control_plane": self.control_plane_pid, "runtime": self.runtime_pid}
+
+
+def state_path(work_dir: Path) -> Path:
+    return work_dir / "state.json"
+
+
+def read_state(work_dir: Path) -> SessionState | None:
+    try:
+        return SessionState(**json.loads(state_path(work_dir).read_text()))
+    except FileNotFoundError:
+        return None
+    except (ValueError, TypeError) as exc:
+        raise SessionError(f"{state_path(work_dir)} is unreadable ({exc}); remove it") from None
+
+
+def alive(pid: int, signature: str) -> bool:
+    """The process exists and its command line names `signature` (not a reused pid)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return False
+    return signature in cmdline
+
+
+def running(state: SessionState) -> dict[str, bool]:
+    return {role: alive(pid, SIGNATURES[role]) for role, pid in state.pids().items()}
+
+
+def up(work_dir: Path, *, region: str = LOCAL_REGION) -> SessionState:
+    existing = read_state(work_dir)
+    if existing is not None and any(running(existing).values()):
+        raise SessionError("a local cloud is already up: run `python -m local_cloud down` first")
+    log_dir = work_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    control_plane = ControlPlane(region=region, log_path=log_dir / "moto.log")
+    control_plane.start()
+    runtime = RuntimeProcess(
+        control_plane_url=control_plane.url,
+        region=region,
+        work_dir=work_dir / "runtime",
+        log_path=log_dir / "runtime.log",
+        env=control_plane.env(),
+    )
+    try:
+        runtime.start()
+    except BaseException:
+        control_plane.stop()
+        raise
+    assert control_plane.pid is not None and runtime.pid is not None
+    state = SessionState(
+        control_plane_pid=control_plane.pid,
+        control_plane_url=control_plane.url,
+        runtime_pid=runtime.pid,
+        runtime_url=runtime.url,
+        region=region,
+    )
+    state_path(work_dir).write_text(json.dumps(asdict(state), indent=2) + "\n")
+    return state  # both keep running: they are in sessions of their own
+
+
+def down(work_dir: Path, *, timeout: float = 10.0) -> list[str]:
+    """Stop what `up` started; returns what was stopped. Harmless when nothing runs."""
+    state = read_state(work_dir)
+    if state is None:
+        return []
+    stopped = []
+    for role, pid in state.pids().items():
+        if alive(pid, SIGNATURES[role]):
+            _stop_group(pid, SIGNATURES[role], timeout=timeout)
+            stopped.append(f"{role} (pid {pid})")
+    state_path(work_dir).unlink(missing_ok=True)
+    return stopped
+
+
+def _stop_group(pid: int, signature: str, *, timeout: float) -> None:
+    # Each server leads its own process group (start_new_session), so pid == pgid.
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not alive(pid, signature) or _zombie(pid):
+                return
+            time.sleep(0.1)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
