@@ -1,0 +1,211 @@
+"""Call the public API (API Gateway `POST /predict`) with an API key, no AWS signature needed.
+
+    python -m clients.call_api [--url URL] [--api-key KEY | --api-key-id ID] [--rows JSON]
+                               [--auth api_key|iam|none] [--body RAW]
+
+Prints `<status> <body>` then `URL: <url>`; a non-2xx answer exits 1. The URL defaults to the
+stack's `PublicApiUrl` output; the key to `--api-key`, else the value of `--api-key-id` or the
+`PublicApiKeyId` output, read with apigateway GetApiKey. `--auth iam` signs with SigV4
+(service execute-api) instead; `--auth none` sends no credentials (expect 403).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from requests_aws4auth import AWS4Auth
+
+from clients.payload import JSON_TYPE, predictions_of
+from clients.target import (
+    DEFAULT_MODEL_CARD,
+    DEFAULT_OUTPUTS_FILE,
+    UsageError,
+    resolve_region,
+    resolve_rows,
+)
+
+URL_OUTPUT = "PublicApiUrl"
+KEY_ID_OUTPUT = "PublicApiKeyId"
+AUTH_MODES = ("api_key", "iam", "none")
+TIMEOUT_SECONDS = 35  # API Gateway gives its integration 29 s
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    text: str
+    url: str
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def stack_outputs(outputs_file: Path, stack_name: str | None) -> dict[str, Any]:
+    """The outputs of the stack that has a `PublicApiUrl` (or of `stack_name`)."""
+    if not outputs_file.is_file():
+        raise UsageError(
+            f"no {URL_OUTPUT}: pass --url or deploy with --outputs-file {outputs_file} "
+            "(file not found)"
+        )
+    try:
+        outputs = json.loads(outputs_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read outputs file {outputs_file}: {exc}") from None
+    if not isinstance(outputs, dict):
+        raise UsageError(f"{outputs_file} is not a CDK outputs file")
+    if stack_name is not None:
+        if stack_name not in outputs:
+            raise UsageError(f"stack {stack_name} not in {outputs_file}")
+        return dict(outputs[stack_name])
+    with_api = {name: out for name, out in outputs.items() if URL_OUTPUT in out}
+    if len(with_api) != 1:
+        found = ", ".join(sorted(with_api)) or "none"
+        raise UsageError(
+            f"{outputs_file}: expected one stack with a {URL_OUTPUT} output, found {found} "
+            "(deploy with -c config=examples/public-api.json, or pass --stack-name / --url)"
+        )
+    return dict(next(iter(with_api.values())))
+
+
+def resolve_api_key(
+    *, api_key: str | None, api_key_id: str | None, outputs: dict[str, Any], region: str | None
+) -> str:
+    """The key's value: given, or read by id (flag, else output) with apigateway GetApiKey."""
+    if api_key:
+        return api_key
+    key_id = api_key_id or outputs.get(KEY_ID_OUTPUT)
+    if not key_id:
+        raise UsageError(
+            f"no API key: pass --api-key or --api-key-id (no {KEY_ID_OUTPUT} output found)"
+        )
+    client = boto3.client("apigateway", region_name=resolve_region(region))
+    try:
+        value = client.get_api_key(apiKey=key_id, includeValue=True).get("value")
+    except client.exceptions.NotFoundException:
+        raise UsageError(f"API key {key_id} does not exist") from None
+    if not value:
+        raise UsageError(f"API key {key_id} has no value (not allowed to read it?)")
+    return str(value)
+
+
+def post(
+    url: str,
+    body: bytes,
+    *,
+    api_key: str | None = None,
+    auth: AWS4Auth | None = None,
+    content_type: str = JSON_TYPE,
+) -> ApiResponse:
+    headers = {"Content-Type": content_type, "Accept": JSON_TYPE}
+    if api_key is not None:
+        headers["x-api-key"] = api_key
+    response = requests.post(url, data=body, headers=headers, auth=auth, timeout=TIMEOUT_SECONDS)
+    text = response.content.decode("utf-8", errors="replace")
+    return ApiResponse(status=response.status_code, text=text, url=url)
+
+
+def iam_signer(region: str) -> AWS4Auth:
+    credentials = boto3.session.Session().get_credentials()
+    if credentials is None:
+        raise UsageError("--auth iam needs AWS credentials")
+    frozen = credentials.get_frozen_credentials()
+    return AWS4Auth(
+        frozen.access_key,
+        frozen.secret_key,
+        region,
+        "execute-api",
+        session_token=frozen.token or None,
+    )
+
+
+def check_public_api(url: str, *, api_key: str, rows: list[list[float]]) -> list[str]:
+    """The issue's acceptance, as the local demo runs it: predictions with the key, 403 without
+    it, 400 with a message for a malformed body. Returns one line per check; raises on a miss."""
+    body = json.dumps({"instances": rows}).encode()
+    lines = []
+    good = post(url, body, api_key=api_key)
+    if good.status != 200 or len(predictions_of(good.text)) != len(rows):
+        raise RuntimeError(f"POST with the key: expected 200 and predictions, got {good.status}")
+    lines.append(f"with key: {good.status} {good.text}")
+    no_key = post(url, body)
+    if no_key.status != 403:
+        raise RuntimeError(f"POST without a key: expected 403, got {no_key.status}")
+    lines.append(f"without key: {no_key.status} {no_key.text}")
+    malformed = post(url, b'{"instances": "not rows"}', api_key=api_key)
+    message = json.loads(malformed.text).get("message") if malformed.text else None
+    if malformed.status != 400 or not message:
+        raise RuntimeError(f"malformed body: expected 400 with a message, got {malformed.status}")
+    lines.append(f"malformed body: {malformed.status} {malformed.text}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m clients.call_api", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--url", help=f"route URL (default: the {URL_OUTPUT} output)")
+    parser.add_argument("--api-key", help="API key value (x-api-key)")
+    parser.add_argument("--api-key-id", help=f"API key id (default: the {KEY_ID_OUTPUT} output)")
+    parser.add_argument("--auth", choices=AUTH_MODES, default="api_key")
+    parser.add_argument(
+        "--outputs-file",
+        type=Path,
+        default=DEFAULT_OUTPUTS_FILE,
+        help="`cdk deploy --outputs-file` JSON (default: %(default)s)",
+    )
+    parser.add_argument("--stack-name", help="stack to read when the outputs file has several")
+    parser.add_argument("--rows", help="JSON: one row of floats or a list of rows")
+    parser.add_argument(
+        "--model-card",
+        type=Path,
+        default=DEFAULT_MODEL_CARD,
+        help="model card whose sample.instances are the default rows (default: %(default)s)",
+    )
+    parser.add_argument("--body", help="send this raw body instead of the rows")
+    parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)")
+    args = parser.parse_args(argv)
+    try:
+        key_given = args.api_key or args.api_key_id
+        needs_outputs = not args.url or (args.auth == "api_key" and not key_given)
+        outputs = stack_outputs(args.outputs_file, args.stack_name) if needs_outputs else {}
+        url = args.url or outputs.get(URL_OUTPUT)
+        if not url:
+            raise UsageError(f"no {URL_OUTPUT} output for the stack: pass --url")
+        if args.body is not None:
+            body = args.body.encode()
+        else:
+            rows = resolve_rows(rows_json=args.rows, model_card=args.model_card)
+            body = json.dumps({"instances": rows}).encode()
+        api_key = None
+        auth = None
+        if args.auth == "api_key":
+            api_key = resolve_api_key(
+                api_key=args.api_key,
+                api_key_id=args.api_key_id,
+                outputs=outputs,
+                region=args.region,
+            )
+        elif args.auth == "iam":
+            auth = iam_signer(resolve_region(args.region))
+        result = post(str(url), body, api_key=api_key, auth=auth)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except requests.RequestException as exc:
+        print(f"error: cannot reach the API: {exc}", file=sys.stderr)
+        return 1
+    print(f"{result.status} {result.text}")
+    print(f"URL: {result.url}")
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

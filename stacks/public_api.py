@@ -1,0 +1,310 @@
+"""PublicApi: `POST /predict` on API Gateway, straight into the SageMaker runtime (no Lambda).
+
+API Gateway calls InvokeEndpoint itself (an AWS integration) with a role that may invoke this one
+endpoint. Callers bring an API key bound to a usage plan (rate, burst, quota), or SigV4 with IAM
+auth. Bodies are checked against `REQUEST_SCHEMA` before they reach the endpoint, a model's 4xx
+comes back as a 400 with the handler's own message, and access logs go to a log group the stack
+owns and deletes.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stacks.public_api_contract import (
+    GATEWAY_FAILED_MESSAGE,
+    INVALID_BODY_MESSAGE,
+    JSON_TYPE,
+    MODEL_ERROR,
+    MODEL_FAILED_MESSAGE,
+    MODEL_SERVER_ERROR_STATUS,
+    REQUEST_SCHEMA,
+    RESPONSE_RULES,
+    RESPONSE_STATUSES,
+    ROUTE,
+    THROTTLED_MESSAGE,
+    TOO_LARGE_MESSAGE,
+    ResponseRule,
+    message_body,
+)
+from stacks.public_api_settings import PublicApiSettings
+
+# The runtime's ModelError carries the container's status and body. A container 4xx is the
+# caller's mistake: answer 400 with the handler's own JSON body; anything else is a 502.
+MODEL_ERROR_TEMPLATE = f"""#set($original = $input.path('$.OriginalStatusCode'))
+#if("$!original" != "" && $original >= 400 && $original < 500)
+$input.path('$.OriginalMessage')
+#else
+#set($context.responseOverride.status = {MODEL_SERVER_ERROR_STATUS})
+{message_body(MODEL_FAILED_MESSAGE).decode()}
+#end"""
+RUNTIME_FAILURE_TEMPLATE = (
+    f'{{"message": "{GATEWAY_FAILED_MESSAGE}", "detail": $input.json(\'$.message\')}}'
+)
+# Gateway response templates are plain substitution (no VTL); API Gateway escapes the validator's
+# text for JSON.
+BAD_BODY_TEMPLATE = (
+    f'{{"message": "{INVALID_BODY_MESSAGE}", "detail": "$context.error.validationErrorString"}}'
+)
+QUOTA_PERIODS = {
+    "DAY": apigateway.Period.DAY,
+    "WEEK": apigateway.Period.WEEK,
+    "MONTH": apigateway.Period.MONTH,
+}
+
+
+def _response_template(rule: ResponseRule) -> str:
+    if rule is MODEL_ERROR:
+        return MODEL_ERROR_TEMPLATE
+    if rule.status == 413:
+        return message_body(TOO_LARGE_MESSAGE).decode()
+    if rule.status == 429:
+        return message_body(THROTTLED_MESSAGE).decode()
+    return RUNTIME_FAILURE_TEMPLATE
+
+
+class PublicApi(Construct):
+    """A REST API whose only route, `POST /<stage>/predict`, invokes one SageMaker endpoint."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        endpoint_name: str,
+        endpoint_arn: str,
+        settings: PublicApiSettings,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, id_)
+        stack = cdk.Stack.of(self)
+        self.settings = settings
+
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=log_retention,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "InvokeRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="API Gateway calls this one SageMaker endpoint with this role",
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="InvokeThisEndpoint",
+                actions=["sagemaker:InvokeEndpoint"],
+                resources=[endpoint_arn],
+            )
+        )
+
+        self.api = apigateway.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"{stack.stack_name}-public-api",
+            description=f"POST /{ROUTE} for the SageMaker endpoint of {stack.stack_name}",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            cloud_watch_role=False,
+            api_key_source_type=apigateway.ApiKeySourceType.HEADER,
+            deploy_options=apigateway.StageOptions(
+                stage_name=settings.stage_name,
+                access_log_destination=apigateway.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                throttling_rate_limit=settings.rate_limit,
+                throttling_burst_limit=settings.burst_limit,
+                metrics_enabled=True,
+            ),
+        )
+        # RestApi adds its own stage-URL output; the stack outputs the route's URL instead.
+        self.api.node.try_remove_child("Endpoint")
+        self.api.add_gateway_response(
+            "BadRequestBody",
+            type=apigateway.ResponseType.BAD_REQUEST_BODY,
+            status_code="400",
+            templates={JSON_TYPE: BAD_BODY_TEMPLATE},
+        )
+
+        request_model = apigateway.CfnModel(
+            self,
+            "PredictRequestModel",
+            rest_api_id=self.api.rest_api_id,
+            content_type=JSON_TYPE,
+            name="PredictRequest",
+            description="The JSON shapes the model's handler accepts",
+            schema=REQUEST_SCHEMA,
+        )
+        validator = self.api.add_request_validator(
+            "RequestValidator", validate_request_body=True, validate_request_parameters=True
+        )
+
+        integration = apigateway.AwsIntegration(
+            service="runtime.sagemaker",
+            path=f"/endpoints/{endpoint_name}/invocations",
+            integration_http_method="POST",
+            options=apigateway.IntegrationOptions(
+                credentials_role=self.role,
+                # Only JSON has a template: any other content type is refused with 415 rather
+                # than passed through unchecked.
+                passthrough_behavior=apigateway.PassthroughBehavior.NEVER,
+                request_templates={JSON_TYPE: "$input.body"},
+                request_parameters={
+                    "integration.request.header.Content-Type": f"'{JSON_TYPE}'",
+                    "integration.request.header.Accept": f"'{JSON_TYPE}'",
+                },
+                integration_responses=[
+                    apigateway.IntegrationResponse(status_code="200"),
+                    *(
+                        apigateway.IntegrationResponse(
+                            status_code=str(rule.status),
+                            selection_pattern=rule.selection_pattern,
+                            response_templates={JSON_TYPE: _response_template(rule)},
+                        )
+                        for rule in RESPONSE_RULES
+                    ),
+                ],
+            ),
+        )
+        iam_auth = settings.auth == "iam"
+        self.predict = self.api.root.add_resource(ROUTE)
+        self.method = self.predict.add_method(
+            "POST",
+            integration,
+            authorization_type=(
+                apigateway.AuthorizationType.IAM if iam_auth else apigateway.AuthorizationType.NONE
+            ),
+            api_key_required=not iam_auth,
+            request_validator=validator,
+            request_models={
+                JSON_TYPE: apigateway.Model.from_model_name(
+                    self, "PredictRequestModelRef", request_model.ref
+                )
+            },
+            method_responses=[
+                apigateway.MethodResponse(status_code=str(status)) for status in RESPONSE_STATUSES
+            ],
+        )
+
+        self.api_key: apigateway.IApiKey | None = None
+        if not iam_auth:
+            plan = self.api.add_usage_plan(
+                "UsagePlan",
+                description=f"Rate, burst and quota for callers of {stack.stack_name}",
+                throttle=apigateway.ThrottleSettings(
+                    rate_limit=settings.rate_limit, burst_limit=settings.burst_limit
+                ),
+                quota=apigateway.QuotaSettings(
+                    limit=settings.quota_limit, period=QUOTA_PERIODS[settings.quota_period]
+                ),
+                api_stages=[
+                    apigateway.UsagePlanPerApiStage(api=self.api, stage=self.api.deployment_stage)
+                ],
+            )
+            self.api_key = apigateway.ApiKey(
+                self,
+                "ApiKey",
+                description=f"Key for POST /{ROUTE} of {stack.stack_name}",
+                enabled=True,
+            )
+            plan.add_api_key(self.api_key)
+
+        self.url = self.api.url_for_path(f"/{ROUTE}")
+        self._acknowledge_findings()
+
+    def _acknowledge_findings(self) -> None:
+        """cdk-nag findings we accept by design, each with the reason it is true."""
+        stage = self.api.deployment_stage
+        cdk.Validations.of(stage).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-APIG3",
+                reason=(
+                    "No WAFv2 web ACL: abuse is bounded by the stage throttle and, with API "
+                    "keys, the usage plan's rate, burst and quota; a web ACL is a paid, "
+                    "per-account choice left to the deployer."
+                ),
+            ),
+            cdk.Acknowledgment(
+                id="AwsSolutions-APIG6",
+                reason=(
+                    "Execution logging needs the account-wide API Gateway CloudWatch role "
+                    "(AWS::ApiGateway::Account), a singleton this stack must not own; every "
+                    "request is logged by the stage's access log instead."
+                ),
+            ),
+        )
+        if self.settings.auth == "iam":
+            # SigV4 (IAM) is an authorization; cdk-nag still asks for Cognito.
+            cdk.Validations.of(self.method).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-COG4",
+                    reason=(
+                        "Callers sign with SigV4 and IAM authorizes them; there are no end "
+                        "users, so no Cognito user pool."
+                    ),
+                ),
+            )
+            return
+        cdk.Validations.of(self.method).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-APIG4",
+                reason=(
+                    "Callers authenticate with an API key bound to a usage plan (rate, burst, "
+                    "quota); set public_api.auth to iam for SigV4 authorization instead."
+                ),
+            ),
+            cdk.Acknowledgment(
+                id="AwsSolutions-COG4",
+                reason=(
+                    "Machine callers with API keys, not end users: there is no Cognito user "
+                    "pool to authorize against."
+                ),
+            ),
+        )
+
+
+def add_public_api(
+    stack: cdk.Stack,
+    *,
+    endpoint_name: str,
+    endpoint_arn: str,
+    settings: PublicApiSettings | None,
+    log_retention: logs.RetentionDays,
+) -> PublicApi | None:
+    """The stack's hook: nothing when the setting is off, else the API and its outputs."""
+    if settings is None:
+        return None
+    api = PublicApi(
+        stack,
+        "PublicApi",
+        endpoint_name=endpoint_name,
+        endpoint_arn=endpoint_arn,
+        settings=settings,
+        log_retention=log_retention,
+    )
+    # Outputs on the stack itself, so their names stay `PublicApiUrl` and `PublicApiKeyId`.
+    cdk.CfnOutput(
+        stack, "PublicApiUrl", value=api.url, description=f"POST JSON here (API Gateway /{ROUTE})"
+    )
+    if api.api_key is not None:
+        cdk.CfnOutput(
+            stack,
+            "PublicApiKeyId",
+            value=api.api_key.key_id,
+            description="API key id: aws apigateway get-api-key --include-value --api-key <id>",
+        )
+    return api
