@@ -111,7 +111,8 @@ def find_roles(iam: Any, owner: Ownership) -> Finding:
 
 
 def find_log_groups(logs: Any, owner: Ownership) -> Finding:
-    left = []
+    """Endpoint log groups, and groups CloudFormation named after the stack (API access logs)."""
+    left = set()
     prefix = ENDPOINT_LOG_PREFIX
     for group in _paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=prefix):
         name = group["logGroupName"]
@@ -123,8 +124,23 @@ def find_log_groups(logs: Any, owner: Ownership) -> Finding:
             or name in owner.log_group_names
             or _tagged(lambda arn=arn, name=name: _log_group_tags(logs, arn, name), owner)
         ):
-            left.append(name)
+            left.add(name)
+    stack_prefix = f"{owner.stack_name}-"
+    for group in _paginate(
+        logs, "describe_log_groups", "logGroups", logGroupNamePrefix=stack_prefix
+    ):
+        left.add(group["logGroupName"])
     return Finding("log groups", sorted(left))
+
+
+def find_rest_apis(apigateway: Any, owner: Ownership) -> Finding:
+    """The optional public API, named `<stack>-public-api`."""
+    left = [
+        f"{api['name']} ({api['id']})"
+        for api in _paginate(apigateway, "get_rest_apis", "items")
+        if owner.owns_name(api.get("name", ""))
+    ]
+    return Finding("public APIs", sorted(left))
 
 
 def verify(owner: Ownership, *, session: boto3.session.Session) -> list[Finding]:
@@ -133,6 +149,7 @@ def verify(owner: Ownership, *, session: boto3.session.Session) -> list[Finding]
         find_stack(session.client("cloudformation"), owner),
         find_roles(session.client("iam"), owner),
         find_log_groups(session.client("logs"), owner),
+        find_rest_apis(session.client("apigateway"), owner),
     ]
 
 

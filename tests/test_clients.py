@@ -428,3 +428,26 @@ def test_teardown_check_finds_an_execution_role_by_its_tag(
         assert (name in finding.leftovers) is counted
     finally:
         iam.delete_role(RoleName=name)
+
+
+def test_teardown_check_finds_a_public_api_and_its_access_logs_named_after_the_stack(
+    local_env: dict[str, Any],
+) -> None:
+    session, moto_url = local_env["session"], local_env["moto_url"]
+    apigateway = session.client("apigateway", endpoint_url=moto_url)
+    logs = session.client("logs", endpoint_url=moto_url)
+    owner = verify_teardown.Ownership(stack_name="TeardownStack")
+    api_id = apigateway.create_rest_api(name="TeardownStack-public-api")["id"]
+    other_id = apigateway.create_rest_api(name="SomeoneElse-public-api")["id"]
+    logs.create_log_group(logGroupName="TeardownStack-PublicApiAccessLogs-ABC123")
+    try:
+        apis = verify_teardown.find_rest_apis(apigateway, owner)
+        assert apis.leftovers == [f"TeardownStack-public-api ({api_id})"]
+        groups = verify_teardown.find_log_groups(logs, owner)
+        assert groups.leftovers == ["TeardownStack-PublicApiAccessLogs-ABC123"]
+    finally:
+        apigateway.delete_rest_api(restApiId=api_id)
+        apigateway.delete_rest_api(restApiId=other_id)
+        logs.delete_log_group(logGroupName="TeardownStack-PublicApiAccessLogs-ABC123")
+    assert verify_teardown.find_rest_apis(apigateway, owner).leftovers == []
+    assert verify_teardown.find_log_groups(logs, owner).leftovers == []
