@@ -12,6 +12,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # Only the pinned CLI (package.json): never let npx fetch the newest, which cannot read our assembly.
 CDK := npx --no -- cdk
 OUTPUTS := cdk-outputs.json
+# make deploy CONFIG=examples/production.json: a whole environment's settings from one file.
+CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
 .PHONY: install build synth lint format test test-fast snapshot-update bench \
         demo up down env deploy diff predict call-raw call-api destroy verify-teardown clean
@@ -32,7 +34,7 @@ build: install
 	python -m model_build
 
 synth: install
-	$(CDK) synth --quiet
+	$(CDK) synth --quiet $(CONFIG_ARG)
 
 lint: install
 	ruff check .
@@ -69,10 +71,10 @@ env:
 
 # --- real AWS ----------------------------------------------------------------------------------
 deploy: install
-	$(CDK) deploy --require-approval never --outputs-file $(OUTPUTS)
+	$(CDK) deploy --require-approval never --outputs-file $(OUTPUTS) $(CONFIG_ARG)
 
 diff: install
-	$(CDK) diff
+	$(CDK) diff $(CONFIG_ARG)
 
 predict: install
 	python -m clients.predict --outputs-file $(OUTPUTS) $(ARGS)
@@ -84,7 +86,7 @@ call-api: install
 	python -m clients.call_api --outputs-file $(OUTPUTS) $(ARGS)
 
 destroy: install
-	$(CDK) destroy --force
+	$(CDK) destroy --force $(CONFIG_ARG)
 
 verify-teardown: install
 	python -m clients.verify_teardown --outputs-file $(OUTPUTS)

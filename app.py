@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from stacks.config import SETTING_KEYS, EndpointSettings, load_settings, read_config_file
+from stacks.config import (
+    SETTING_KEYS,
+    ConfigError,
+    EndpointSettings,
+    load_settings,
+    read_config_file,
+)
 from stacks.endpoint_stack import XgbEndpointStack
 
 APP_TAG = "sagemaker-xgb-cdk"
@@ -38,7 +45,18 @@ def build(app: cdk.App) -> XgbEndpointStack:
     return stack
 
 
-if __name__ == "__main__":
+def main() -> int:
     app = cdk.App()
-    build(app)
+    try:
+        build(app)
+    except ConfigError as err:
+        # The message names every bad key, what is allowed and what was given; a traceback
+        # would only bury it.
+        print(err, file=sys.stderr)
+        return 1
     app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,10 +10,32 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from stacks.public_api_settings import PublicApiSettings, parse_public_api
+from stacks.settings_base import ConfigError, Parser, Problems, as_integer, boolean, int_range
+from stacks.settings_options import (
+    MAX_INSTANCE_COUNT,
+    AlarmSettings,
+    AutoscalingSettings,
+    DataCaptureSettings,
+    DeploymentSettings,
+    ServerlessSettings,
+    VpcSettings,
+    parse_alarms,
+    parse_autoscaling,
+    parse_data_capture,
+    parse_deployment,
+    parse_kms,
+    parse_serverless,
+    parse_vpc,
+)
+from stacks.settings_rules import check_combinations
+
+__all__ = ["SETTING_KEYS", "ConfigError", "EndpointSettings", "load_settings", "read_config_file"]
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (
@@ -26,7 +48,7 @@ INSTANCE_FAMILIES = (
     "t2", "t3", "m4", "m5", "m5d", "m6i", "m6id", "m6g", "m6gd", "m7i", "m7g",
     "c4", "c5", "c5d", "c6i", "c6id", "c6g", "c6gd", "c6gn", "c7i", "c7g",
     "r5", "r5d", "r6i", "r6id", "r6g", "r6gd", "r7i", "r7g", "r8g",
-    "g4dn", "g5", "g6", "g6e", "p3", "p4d", "p5", "inf1", "inf2", "trn1",
+    "g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5", "p5e", "inf1", "inf2", "trn1", "trn1n",
 )  # fmt: skip
 INSTANCE_SIZES = (
     "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "9xlarge", "12xlarge",
@@ -37,12 +59,6 @@ INSTANCE_SIZES = (
 _SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 # CloudFormation's pattern for stack names.
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
-
-MAX_INSTANCE_COUNT = 20
-
-
-class ConfigError(ValueError):
-    """One or more settings are invalid; the message lists each."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,44 +72,21 @@ class EndpointSettings:
     instance_count: int = 1
     variant_name: str = "AllTraffic"
     log_retention_days: int = 30
+    # Production options: all off by default (see README "Configuration options").
+    serverless: ServerlessSettings | None = None
+    autoscaling: AutoscalingSettings | None = None
+    deployment: DeploymentSettings | None = None
+    alarms: AlarmSettings | None = None
+    dashboard: bool = False
+    data_capture: DataCaptureSettings | None = None
+    kms: str | None = None  # None, "create", or a key ARN to import
+    network_isolation: bool = False
+    vpc: VpcSettings | None = None
+    public_api: PublicApiSettings | None = None  # API Gateway POST /predict (off)
 
 
-def _quote(value: object) -> str:
-    return json.dumps(value) if not isinstance(value, str) else repr(value)
-
-
-class _Problems:
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def add(self, key: str, allowed: str, given: object) -> None:
-        self.messages.append(f"{key}: allowed {allowed}; given {_quote(given)}")
-
-
-def _integer(value: object) -> int | None:
-    """Context from `-c key=3` arrives as a string; JSON and cdk.json give ints."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
-        return int(value)
-    return None
-
-
-def _parse_int_range(lo: int, hi: int) -> Callable[[str, object, _Problems], Any]:
-    def parse(key: str, value: object, problems: _Problems) -> int | None:
-        number = _integer(value)
-        if number is None or not lo <= number <= hi:
-            problems.add(key, f"an integer from {lo} to {hi}", value)
-            return None
-        return number
-
-    return parse
-
-
-def _parse_retention(key: str, value: object, problems: _Problems) -> int | None:
-    number = _integer(value)
+def _parse_retention(key: str, value: object, problems: Problems) -> int | None:
+    number = as_integer(value)
     if number not in LOG_RETENTION_DAYS:
         allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
         problems.add(key, f"one of {allowed} (days)", value)
@@ -101,10 +94,8 @@ def _parse_retention(key: str, value: object, problems: _Problems) -> int | None
     return number
 
 
-def _parse_name(
-    pattern: re.Pattern[str], description: str, *, optional: bool = False
-) -> Callable[[str, object, _Problems], Any]:
-    def parse(key: str, value: object, problems: _Problems) -> str | None:
+def _parse_name(pattern: re.Pattern[str], description: str, *, optional: bool = False) -> Parser:
+    def parse(key: str, value: object, problems: Problems) -> str | None:
         if optional and value in (None, ""):
             return None
         if not isinstance(value, str) or not pattern.fullmatch(value):
@@ -115,7 +106,7 @@ def _parse_name(
     return parse
 
 
-def _parse_instance_type(key: str, value: object, problems: _Problems) -> str | None:
+def _parse_instance_type(key: str, value: object, problems: Problems) -> str | None:
     allowed = "ml.<family>.<size>, e.g. ml.m5.large, with a family SageMaker hosts"
     if not isinstance(value, str):
         problems.add(key, allowed, value)
@@ -131,14 +122,16 @@ def _parse_instance_type(key: str, value: object, problems: _Problems) -> str | 
     return None
 
 
-def _parse_artifact(key: str, value: object, problems: _Problems) -> str | None:
+def _parse_artifact(key: str, value: object, problems: Problems) -> str | None:
     if not isinstance(value, str) or not value.endswith(".tar.gz"):
         problems.add(key, "a path to a .tar.gz file", value)
         return None
     return value
 
 
-_PARSERS: dict[str, Callable[[str, object, _Problems], Any]] = {
+# One parser per setting. A new option adds a field to EndpointSettings and one line here (its
+# parser may live in its own module); rules across settings go to stacks/settings_rules.py.
+_PARSERS: dict[str, Parser] = {
     "stack_name": _parse_name(_STACK_NAME, "a CloudFormation stack name ([A-Za-z][A-Za-z0-9-]*)"),
     "model_artifact": _parse_artifact,
     "endpoint_name": _parse_name(
@@ -147,9 +140,19 @@ _PARSERS: dict[str, Callable[[str, object, _Problems], Any]] = {
         optional=True,
     ),
     "instance_type": _parse_instance_type,
-    "instance_count": _parse_int_range(1, MAX_INSTANCE_COUNT),
+    "instance_count": int_range(1, MAX_INSTANCE_COUNT),
     "variant_name": _parse_name(_SAGEMAKER_NAME, "a SageMaker variant name"),
     "log_retention_days": _parse_retention,
+    "serverless": parse_serverless,
+    "autoscaling": parse_autoscaling,
+    "deployment": parse_deployment,
+    "alarms": parse_alarms,
+    "dashboard": boolean,
+    "data_capture": parse_data_capture,
+    "kms": parse_kms,
+    "network_isolation": boolean,
+    "vpc": parse_vpc,
+    "public_api": parse_public_api,
 }
 
 SETTING_KEYS = tuple(f.name for f in fields(EndpointSettings))
@@ -177,11 +180,13 @@ def read_config_file(path: Path) -> dict[str, object]:
 
 def load_settings(values: Mapping[str, object]) -> EndpointSettings:
     """Parse raw settings (missing keys take defaults); raise ConfigError listing all problems."""
-    problems = _Problems()
+    problems = Problems()
     parsed: dict[str, Any] = {}
     for key in SETTING_KEYS:
         if key in values and values[key] is not None:
             parsed[key] = _PARSERS[key](key, values[key], problems)
-    if problems.messages:
-        raise ConfigError("Invalid configuration:\n  - " + "\n  - ".join(problems.messages))
-    return EndpointSettings(**parsed)
+    # Rules across settings run on whatever parsed, so one message holds every problem.
+    settings = EndpointSettings(**{k: v for k, v in parsed.items() if v is not None})
+    check_combinations(settings, problems)
+    problems.raise_if_any()
+    return settings

@@ -1,0 +1,138 @@
+"""CloudWatch alarms on one endpoint variant, optionally notifying an SNS topic.
+
+The 5XX and latency alarms double as the auto-rollback alarms of a guarded deployment; the 4XX
+alarm only notifies (client errors are the callers' to fix, not a reason to roll back).
+
+Alarms are named `<endpoint>-<variant>-<what>` (the endpoint name is unique per account and
+region): the console shows whose they are, and the endpoint and dashboard refer to them by name,
+not by `Ref`/`GetAtt`, which keeps the template deployable where alarms are not (moto).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from stacks.encryption_key import allow_alarm_notifications
+from stacks.settings_options import AlarmSettings
+
+NAMESPACE = "AWS/SageMaker"
+MICROSECONDS_PER_MS = 1000  # ModelLatency and OverheadLatency are reported in microseconds
+
+
+def endpoint_metric(
+    metric_name: str,
+    *,
+    endpoint_name: str,
+    variant_name: str,
+    statistic: str,
+    period: cdk.Duration,
+) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=NAMESPACE,
+        metric_name=metric_name,
+        dimensions_map={"EndpointName": endpoint_name, "VariantName": variant_name},
+        statistic=statistic,
+        period=period,
+    )
+
+
+def alarm_topic(
+    scope: Construct, *, setting: str | None, key: kms.IKey | None
+) -> sns.ITopic | None:
+    """The topic alarms notify: none, an imported one (an ARN), or one of the stack's ("create")."""
+    if setting is None:
+        return None
+    if setting != "create":
+        return sns.Topic.from_topic_arn(scope, "AlarmTopic", setting)
+    # CloudWatch cannot publish to a topic under the AWS-managed aws/sns key, only under a
+    # customer-managed key whose policy lets it: the stack's own key when there is one. Without
+    # it the topic is unencrypted at rest (it carries alarm state changes only).
+    own_key = key if isinstance(key, kms.Key) else None
+    topic = sns.Topic(
+        scope,
+        "AlarmTopic",
+        display_name=f"{cdk.Stack.of(scope).stack_name} endpoint alarms",
+        enforce_ssl=True,
+        master_key=own_key,
+    )
+    if own_key is not None:
+        allow_alarm_notifications(own_key)
+    return topic
+
+
+class EndpointAlarms(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        endpoint_name: str,
+        variant_name: str,
+        settings: AlarmSettings,
+        topic: sns.ITopic | None,
+    ) -> None:
+        super().__init__(scope, id_)
+        period = cdk.Duration.seconds(settings.period_seconds)
+
+        def alarm(
+            alarm_id: str, metric_name: str, statistic: str, threshold: int, what: str
+        ) -> cloudwatch.Alarm:
+            suffix = alarm_id.replace("Errors", "errors-").replace("LatencyP99", "latency-p99")
+            metric = endpoint_metric(
+                metric_name,
+                endpoint_name=endpoint_name,
+                variant_name=variant_name,
+                statistic=statistic,
+                period=period,
+            )
+            created = cloudwatch.Alarm(
+                self,
+                alarm_id,
+                alarm_name=f"{endpoint_name}-{variant_name}-{suffix}",
+                metric=metric,
+                threshold=threshold,
+                evaluation_periods=settings.evaluation_periods,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                # No traffic is not an outage; an idle endpoint must not roll back a deployment.
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"{endpoint_name}/{variant_name}: {what}",
+            )
+            if topic is not None:
+                created.add_alarm_action(cw_actions.SnsAction(topic))
+                created.add_ok_action(cw_actions.SnsAction(topic))
+            return created
+
+        window = f"{settings.evaluation_periods} x {settings.period_seconds} s"
+        self.errors_5xx = alarm(
+            "Errors5xx",
+            "Invocation5XXErrors",
+            "Sum",
+            settings.errors_5xx_threshold,
+            f">= {settings.errors_5xx_threshold} 5XX errors per period for {window}",
+        )
+        self.errors_4xx = alarm(
+            "Errors4xx",
+            "Invocation4XXErrors",
+            "Sum",
+            settings.errors_4xx_threshold,
+            f">= {settings.errors_4xx_threshold} 4XX errors per period for {window}",
+        )
+        self.latency_p99 = alarm(
+            "LatencyP99",
+            "ModelLatency",
+            "p99",
+            settings.latency_p99_ms * MICROSECONDS_PER_MS,
+            f"ModelLatency p99 >= {settings.latency_p99_ms} ms for {window}",
+        )
+        self.all = [self.errors_5xx, self.errors_4xx, self.latency_p99]
+        self.names = [
+            f"{endpoint_name}-{variant_name}-{s}"
+            for s in ("errors-5xx", "errors-4xx", "latency-p99")
+        ]
+        # What a guarded deployment watches while it bakes.
+        self.rollback_names = [self.names[0], self.names[2]]
