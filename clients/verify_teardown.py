@@ -133,6 +133,16 @@ def find_log_groups(logs: Any, owner: Ownership) -> Finding:
     return Finding("log groups", sorted(left))
 
 
+def find_buckets(s3: Any, owner: Ownership) -> Finding:
+    """The data-capture bucket: CloudFormation names it `<stack in lower case>-...`.
+
+    A bucket kept on purpose (`data_capture.retain`) is reported too: it is still billed.
+    """
+    prefix = f"{owner.stack_name.lower()}-"
+    left = [b["Name"] for b in s3.list_buckets().get("Buckets", []) if b["Name"].startswith(prefix)]
+    return Finding("buckets", sorted(left))
+
+
 def find_rest_apis(apigateway: Any, owner: Ownership) -> Finding:
     """The optional public API, named `<stack>-public-api`."""
     left = [
@@ -150,6 +160,7 @@ def verify(owner: Ownership, *, session: boto3.session.Session) -> list[Finding]
         find_roles(session.client("iam"), owner),
         find_log_groups(session.client("logs"), owner),
         find_rest_apis(session.client("apigateway"), owner),
+        find_buckets(session.client("s3"), owner),
     ]
 
 

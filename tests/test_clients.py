@@ -451,3 +451,22 @@ def test_teardown_check_finds_a_public_api_and_its_access_logs_named_after_the_s
         logs.delete_log_group(logGroupName="TeardownStack-PublicApiAccessLogs-ABC123")
     assert verify_teardown.find_rest_apis(apigateway, owner).leftovers == []
     assert verify_teardown.find_log_groups(logs, owner).leftovers == []
+
+
+def test_teardown_check_reports_a_bucket_cloudformation_named_after_the_stack(
+    local_env: dict[str, Any],
+) -> None:
+    s3 = local_env["session"].client("s3", endpoint_url=local_env["moto_url"])
+    owner = verify_teardown.Ownership(stack_name="TeardownStack")
+    location = {"LocationConstraint": local_env["session"].region_name}
+    s3.create_bucket(
+        Bucket="teardownstack-capturebucket-abc123", CreateBucketConfiguration=location
+    )
+    s3.create_bucket(Bucket="someone-elses-bucket", CreateBucketConfiguration=location)
+    try:
+        found = verify_teardown.find_buckets(s3, owner).leftovers
+        assert found == ["teardownstack-capturebucket-abc123"]
+    finally:
+        s3.delete_bucket(Bucket="teardownstack-capturebucket-abc123")
+        s3.delete_bucket(Bucket="someone-elses-bucket")
+    assert verify_teardown.find_buckets(s3, owner).leftovers == []
