@@ -23,6 +23,7 @@ STAGES = [
     "deploy",
     "predict (boto3)",
     "predict (raw SigV4)",
+    "public API (POST /predict)",
     "destroy",
     "verify teardown",
     "stop",
@@ -59,6 +60,9 @@ def test_demo_runs_every_stage_and_serves_predictions(tmp_path: Path) -> None:
     assert re.search(
         r"^Invoke URL: http://127\.0\.0\.1:\d+/endpoints/\S+/invocations$", output, re.M
     )
+    assert re.search(r'^    with key: 200 \{"predictions": \[.+\]\}$', output, re.M)
+    assert re.search(r"^    without key: 403 ", output, re.M)
+    assert re.search(r"^    malformed body: 400 ", output, re.M)
     assert "teardown verified" in output
     # The local outputs file stays in the work dir, where a real-AWS `make predict` won't look.
     assert (work / "cdk-outputs.json").is_file()
