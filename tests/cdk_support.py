@@ -7,6 +7,8 @@ app.build(), the same entry point the CLI runs.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,3 +51,81 @@ def synth(*, artifact: Path, outdir: Path, **overrides: Any) -> Synthesized:
         template_path=Path(artifact_.template_full_path),
         outdir=outdir,
     )
+
+
+ACKNOWLEDGED = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+
+
+def cfn_lint_findings(template_path: Path) -> list[dict[str, Any]]:
+    """cfn-lint's findings (errors, warnings and informational) on one template, as JSON."""
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    result = subprocess.run(
+        [str(cfn_lint), "--format", "json", str(template_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    findings: list[dict[str, Any]] = json.loads(result.stdout or "[]")
+    if not findings and result.returncode != 0:
+        raise RuntimeError(f"cfn-lint failed without findings: {result.stderr}")
+    return findings
+
+
+def nag_violations(outdir: Path) -> list[dict[str, Any]]:
+    """cdk-nag's unacknowledged findings, from the validation report synth writes."""
+    report = json.loads((outdir / "validation-report.json").read_text())
+    return [v for plugin in report["pluginReports"] for v in plugin["violations"]]
+
+
+def acknowledged(synthesized: Synthesized) -> dict[str, str]:
+    """Every cdk-nag acknowledgement in the stack: `Annotation::<rule>` -> reason."""
+    acks: dict[str, str] = {}
+    for construct in synthesized.stack.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == ACKNOWLEDGED:
+                acks.update(entry.data)
+    return acks
+
+
+class _IgnoreAcknowledgements:
+    """Validations.of(scope) that drops acknowledgements and passes everything else on."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def acknowledge(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def assert_every_acknowledgement_is_needed(
+    synthesized: Synthesized,
+    *,
+    artifact: Path,
+    outdir: Path,
+    monkeypatch: Any,
+    **overrides: Any,
+) -> None:
+    """Each cdk-nag acknowledgement has a real reason and answers a real finding.
+
+    Synthesizes again with every acknowledgement dropped: synth must then fail with exactly the
+    acknowledged findings, so none is stale and none hides more than it says.
+    """
+    acks = acknowledged(synthesized)
+    assert acks, "expected at least one acknowledgement"
+    for rule, reason in acks.items():
+        assert len(reason) > 40, f"{rule} needs a real reason, got {reason!r}"
+    real_of = cdk.Validations.of
+    monkeypatch.setattr(
+        cdk.Validations, "of", staticmethod(lambda scope: _IgnoreAcknowledgements(real_of(scope)))
+    )
+    try:
+        synth(artifact=artifact, outdir=outdir, **overrides)
+    except RuntimeError as err:
+        assert "ValidationFailed" in str(err)
+    else:
+        raise AssertionError("synth passed with no acknowledgement: some are not needed")
+    found = {f"Annotation::{v['ruleName']}" for v in nag_violations(outdir)}
+    assert found == set(acks)

@@ -4,21 +4,23 @@ straight into the SageMaker runtime, checked with assertions, cfn-lint and cdk-n
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 
-from stacks.public_api import PublicApi
 from stacks.public_api_contract import REQUEST_SCHEMA, RESPONSE_RULES
-from tests.cdk_support import REPO, Synthesized, synth
+from tests.cdk_support import (
+    REPO,
+    Synthesized,
+    assert_every_acknowledgement_is_needed,
+    cfn_lint_findings,
+    nag_violations,
+    synth,
+)
 
 EXAMPLE = REPO / "examples" / "public-api.json"
 METHOD = "AWS::ApiGateway::Method"
-ACK_KEY = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
 
 
 @pytest.fixture(scope="module")
@@ -232,31 +234,8 @@ def test_cfn_lint_finds_no_error_and_no_warning(
     variant: str, request: pytest.FixtureRequest
 ) -> None:
     synthesized: Synthesized = request.getfixturevalue(variant)
-    cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    result = subprocess.run(
-        [str(cfn_lint), "--format", "json", str(synthesized.template_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    findings = json.loads(result.stdout or "[]")
+    findings = cfn_lint_findings(synthesized.template_path)
     assert findings == [], json.dumps(findings, indent=2)
-    assert result.returncode == 0, result.stderr
-
-
-def _violations(outdir: Path) -> set[str]:
-    report = json.loads((outdir / "validation-report.json").read_text())
-    return {v["ruleName"] for plugin in report["pluginReports"] for v in plugin["violations"]}
-
-
-def _public_api_acks(synthesized: Synthesized) -> dict[str, str]:
-    api = synthesized.stack.node.find_child("PublicApi")
-    acks: dict[str, str] = {}
-    for construct in api.node.find_all():
-        for entry in construct.node.metadata:
-            if entry.type == ACK_KEY:
-                acks.update(entry.data)
-    return acks
 
 
 @pytest.mark.parametrize(
@@ -275,13 +254,11 @@ def test_cdk_nag_passes_and_every_acknowledgement_answers_a_real_finding(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     synthesized: Synthesized = request.getfixturevalue(variant)
-    assert _violations(synthesized.outdir) == set()  # synth raises on any unacknowledged one
-    acknowledged = _public_api_acks(synthesized)
-    for rule, reason in acknowledged.items():
-        assert len(reason) > 40, f"{rule} needs a real reason, got {reason!r}"
-
-    monkeypatch.setattr(PublicApi, "_acknowledge_findings", lambda self: None)
-    with pytest.raises(RuntimeError, match="ValidationFailed"):
-        synth(artifact=built_model.tarball, outdir=tmp_path, **overrides)
-    found = {f"Annotation::{rule}" for rule in _violations(tmp_path)}
-    assert found == set(acknowledged)
+    assert nag_violations(synthesized.outdir) == []  # synth raises on any unacknowledged one
+    assert_every_acknowledgement_is_needed(
+        synthesized,
+        artifact=built_model.tarball,
+        outdir=tmp_path,
+        monkeypatch=monkeypatch,
+        **overrides,
+    )

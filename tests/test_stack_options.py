@@ -8,22 +8,26 @@ retained captures, a topic without a key).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match
 
-from tests.cdk_support import REPO, Synthesized, synth
+from tests.cdk_support import (
+    REPO,
+    Synthesized,
+    acknowledged,
+    assert_every_acknowledgement_is_needed,
+    cfn_lint_findings,
+    nag_violations,
+    synth,
+)
 
 ENDPOINT = "AWS::SageMaker::Endpoint"
 ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
 MODEL = "AWS::SageMaker::Model"
 ALARM = "AWS::CloudWatch::Alarm"
-ACK_KEY = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
 
 IMPORTED_KEY = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 IMPORTED_TOPIC = "arn:aws:sns:eu-west-2:123456789012:on-call"
@@ -560,21 +564,8 @@ def test_cfn_lint_finds_no_error_and_no_warning(
     config: str, request: pytest.FixtureRequest
 ) -> None:
     synthesized: Synthesized = request.getfixturevalue(config)
-    cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    result = subprocess.run(
-        [str(cfn_lint), "--format", "json", str(synthesized.template_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    findings = json.loads(result.stdout or "[]")
+    findings = cfn_lint_findings(synthesized.template_path)
     assert findings == [], json.dumps(findings, indent=2)
-    assert result.returncode == 0, result.stderr
-
-
-def _plugin_violations(outdir: Path) -> list[dict[str, Any]]:
-    report = json.loads((outdir / "validation-report.json").read_text())
-    return [v for plugin in report["pluginReports"] for v in plugin["violations"]]
 
 
 @pytest.mark.parametrize("config", list(CONFIGS))
@@ -582,29 +573,7 @@ def test_cdk_nag_reports_no_unacknowledged_finding(
     config: str, request: pytest.FixtureRequest
 ) -> None:
     synthesized: Synthesized = request.getfixturevalue(config)
-    assert _plugin_violations(synthesized.outdir) == []
-
-
-def _acknowledged(synthesized: Synthesized) -> dict[str, str]:
-    acks: dict[str, str] = {}
-    for construct in synthesized.stack.node.find_all():
-        for entry in construct.node.metadata:
-            if entry.type == ACK_KEY:
-                acks.update(entry.data)
-    return acks
-
-
-class _IgnoreAcknowledgements:
-    """Validations.of(scope) that drops acknowledgements and passes everything else on."""
-
-    def __init__(self, real: Any) -> None:
-        self._real = real
-
-    def acknowledge(self, *_args: Any, **_kwargs: Any) -> None:
-        return None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
+    assert nag_violations(synthesized.outdir) == []
 
 
 @pytest.mark.parametrize("config", ["production", "rolling_vpc"])
@@ -616,30 +585,24 @@ def test_every_acknowledgement_answers_a_real_finding_with_a_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     synthesized: Synthesized = request.getfixturevalue(config)
-    acknowledged = _acknowledged(synthesized)
-    for rule, reason in acknowledged.items():
-        assert len(reason) > 40, f"{rule} needs a real reason, got {reason!r}"
-
-    # With every acknowledgement dropped, synth fails with exactly those findings: none is stale.
-    real_of = cdk.Validations.of
-    monkeypatch.setattr(
-        cdk.Validations, "of", staticmethod(lambda scope: _IgnoreAcknowledgements(real_of(scope)))
+    assert_every_acknowledgement_is_needed(
+        synthesized,
+        artifact=built_model.tarball,
+        outdir=tmp_path,
+        monkeypatch=monkeypatch,
+        **CONFIGS[config],
     )
-    with pytest.raises(RuntimeError, match="ValidationFailed"):
-        synth(artifact=built_model.tarball, outdir=tmp_path, **CONFIGS[config])
-    found = {f"Annotation::{v['ruleName']}" for v in _plugin_violations(tmp_path)}
-    assert found == set(acknowledged)
 
 
 def test_option_acknowledgements_are_the_expected_ones(
     production: Synthesized, rolling_vpc: Synthesized
 ) -> None:
     def rules(synthesized: Synthesized) -> set[str]:
-        return {r.split("[")[0].removeprefix("Annotation::") for r in _acknowledged(synthesized)}
+        return {r.split("[")[0].removeprefix("Annotation::") for r in acknowledged(synthesized)}
 
     # Wildcards (the default stack's, the capture prefix, the VPC's network interfaces) and the
     # capture bucket's missing server access logs: nothing else is waved through.
     assert rules(production) == {"AwsSolutions-IAM5", "AwsSolutions-S1"}
     assert rules(rolling_vpc) == {"AwsSolutions-IAM5", "AwsSolutions-S1"}
-    vpc_wildcard = [r for r in _acknowledged(rolling_vpc) if "network-interface/*" in r]
+    vpc_wildcard = [r for r in acknowledged(rolling_vpc) if "network-interface/*" in r]
     assert len(vpc_wildcard) == 1
