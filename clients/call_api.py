@@ -24,9 +24,8 @@ from requests_aws4auth import AWS4Auth
 
 from clients.payload import JSON_TYPE, predictions_of
 from clients.target import (
-    DEFAULT_MODEL_CARD,
-    DEFAULT_OUTPUTS_FILE,
     UsageError,
+    add_source_arguments,
     resolve_region,
     resolve_rows,
 )
@@ -155,22 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", help="API key value (x-api-key)")
     parser.add_argument("--api-key-id", help=f"API key id (default: the {KEY_ID_OUTPUT} output)")
     parser.add_argument("--auth", choices=AUTH_MODES, default="api_key")
-    parser.add_argument(
-        "--outputs-file",
-        type=Path,
-        default=DEFAULT_OUTPUTS_FILE,
-        help="`cdk deploy --outputs-file` JSON (default: %(default)s)",
-    )
-    parser.add_argument("--stack-name", help="stack to read when the outputs file has several")
-    parser.add_argument("--rows", help="JSON: one row of floats or a list of rows")
-    parser.add_argument(
-        "--model-card",
-        type=Path,
-        default=DEFAULT_MODEL_CARD,
-        help="model card whose sample.instances are the default rows (default: %(default)s)",
-    )
+    add_source_arguments(parser)
     parser.add_argument("--body", help="send this raw body instead of the rows")
-    parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)")
     args = parser.parse_args(argv)
     try:
         key_given = args.api_key or args.api_key_id

@@ -36,6 +36,12 @@ class Target:
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint-name", help="endpoint to call (default: from --outputs-file)")
+    add_source_arguments(parser)
+    parser.add_argument("--format", dest="payload_format", choices=FORMATS, default="json")
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where a client finds the deploy's outputs, the rows to send and the region."""
     parser.add_argument(
         "--outputs-file",
         type=Path,
@@ -51,7 +57,6 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="model card whose sample.instances are the default rows (default: %(default)s)",
     )
     parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)")
-    parser.add_argument("--format", dest="payload_format", choices=FORMATS, default="json")
 
 
 def target_from_args(args: argparse.Namespace) -> Target:
