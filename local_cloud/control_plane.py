@@ -7,16 +7,12 @@ by the caller's `with` block or `stop()`.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from types import TracebackType
+
+from local_cloud.server_process import ServerProcess, free_port, stop_process, wait_for_http
+
+__all__ = ["ControlPlane", "free_port", "stop_process", "wait_for_http"]
 
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
 LOCAL_REGION = "eu-west-2"
@@ -27,47 +23,10 @@ LOCAL_CREDENTIALS = {
 }
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nobody listens on now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_http(url: str, *, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll `url` until it answers any HTTP status; fail early if `proc` died."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with code {proc.returncode} before {url} answered")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answered, with an error status: it is up
-        except OSError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} did not answer within {timeout:.0f} s") from None
-            time.sleep(0.1)
-
-
-def stop_process(proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
-    """SIGTERM the process group, then SIGKILL it if it lingers."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=timeout)
-
-
-class ControlPlane:
+class ControlPlane(ServerProcess):
     """moto_server in a subprocess of its own process group."""
+
+    name = "control plane"
 
     def __init__(
         self,
@@ -76,19 +35,20 @@ class ControlPlane:
         region: str = LOCAL_REGION,
         log_path: Path | None = None,
     ) -> None:
-        self.port = port or free_port()
+        super().__init__(port=port, log_path=log_path)
         self.region = region
-        self.log_path = log_path
-        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         # `localhost`, not 127.0.0.1: with the IP the CDK CLI's asset upload fails (facts sheet).
         return f"http://localhost:{self.port}"
 
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc else None
+    def command(self) -> list[str]:
+        moto_server = Path(sys.executable).with_name("moto_server")
+        return [str(moto_server), "-H", "127.0.0.1", "-p", str(self.port)]
+
+    def ready_url(self) -> str:
+        return f"{self.url}/moto-api/"
 
     def env(self) -> dict[str, str]:
         """Variables that point the CDK CLI, boto3 and the AWS CLI at this control plane."""
@@ -103,37 +63,4 @@ class ControlPlane:
         }
 
     def start(self, *, timeout: float = 30.0) -> None:
-        if self._proc is not None:
-            raise RuntimeError("control plane already started")
-        moto_server = Path(sys.executable).with_name("moto_server")
-        cmd = [str(moto_server), "-H", "127.0.0.1", "-p", str(self.port)]
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        try:
-            self._proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        finally:
-            if self.log_path:
-                log.close()  # type: ignore[union-attr]
-        try:
-            wait_for_http(f"{self.url}/moto-api/", timeout=timeout, proc=self._proc)
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        if self._proc is not None:
-            stop_process(self._proc)
-            self._proc = None
-
-    def __enter__(self) -> ControlPlane:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().start(timeout=timeout)
