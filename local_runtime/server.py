@@ -49,6 +49,9 @@ def default_credentials() -> dict[str, str]:
 
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: a burst of new connections (100 clients at
+    # once) would be reset by the kernel before a thread could accept them.
+    request_queue_size = 128
     front_door: FrontDoor
     runtime: RuntimeServer
 
