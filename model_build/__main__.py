@@ -52,6 +52,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     params = TrainParams(
@@ -63,7 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         test_size=args.test_size,
     )
     try:
-        build(out_dir=args.out_dir, params=params)
+        # Progress goes to stderr: cdk.json runs this before synth, and `cdk synth > t.yaml`
+        # must hold the template alone.
+        build(out_dir=args.out_dir, params=params, log=_progress)
     except BuildError as error:
         print(f"[model_build] error: {error}", file=sys.stderr)
         return 1
