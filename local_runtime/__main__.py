@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from local_runtime.server import RuntimeServer
+from local_runtime.serving import serve_until_signalled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,31 +29,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
-
-    stopping = threading.Event()
-
-    def request_stop(signum: int, frame: object) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    server = RuntimeServer(
-        host=args.host,
-        port=args.port,
-        control_plane_url=args.control_plane_url,
-        region=args.region,
-        work_dir=args.work_dir,
-        cache_ttl=args.cache_ttl,
-        container_workers=args.workers,
+    return serve_until_signalled(
+        lambda: RuntimeServer(
+            host=args.host,
+            port=args.port,
+            control_plane_url=args.control_plane_url,
+            region=args.region,
+            work_dir=args.work_dir,
+            cache_ttl=args.cache_ttl,
+            container_workers=args.workers,
+        ),
+        name="local runtime",
     )
-    server.start()
-    try:
-        print(f"local runtime listening on {server.url}", flush=True)
-        while not stopping.wait(0.5):  # short waits keep the main thread responsive to signals
-            pass
-    finally:
-        server.stop()
-    return 0
 
 
 if __name__ == "__main__":

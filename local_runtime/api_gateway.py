@@ -26,9 +26,7 @@ import json
 import logging
 import os
 import re
-import signal
 import sys
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +41,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from local_runtime.front_door import Reply
+from local_runtime.serving import ServingThread, serve_until_signalled
 from stacks.public_api_contract import (
     FORBIDDEN_MESSAGE,
     INVALID_BODY_MESSAGE,
@@ -273,26 +272,17 @@ class ApiGatewayServer:
         )
         self.host = host
         self._httpd = _Server((host, port), self.gateway)
-        self._thread: threading.Thread | None = None
+        self._serving = ServingThread(self._httpd, name="local API Gateway")
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self._httpd.server_address[1]}"
 
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("local API Gateway already started")
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
-        )
-        self._thread.start()
+        self._serving.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
+        self._serving.stop()
 
     def __enter__(self) -> ApiGatewayServer:
         self.start()
@@ -314,24 +304,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
-    stopping = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopping.set())
-    server = ApiGatewayServer(
-        control_plane_url=args.control_plane_url,
-        runtime_url=args.runtime_url,
-        region=args.region,
-        host=args.host,
-        port=args.port,
+    return serve_until_signalled(
+        lambda: ApiGatewayServer(
+            control_plane_url=args.control_plane_url,
+            runtime_url=args.runtime_url,
+            region=args.region,
+            host=args.host,
+            port=args.port,
+        ),
+        name="local API Gateway",
     )
-    server.start()
-    try:
-        print(f"local API Gateway listening on {server.url}", flush=True)
-        while not stopping.wait(0.5):
-            pass
-    finally:
-        server.stop()
-    return 0
 
 
 if __name__ == "__main__":

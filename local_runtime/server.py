@@ -28,6 +28,7 @@ from local_runtime import errors
 from local_runtime.containers import CONTAINER_MODULE, ContainerManager
 from local_runtime.front_door import FrontDoor, Reply
 from local_runtime.resolver import CachedResolver, describe
+from local_runtime.serving import ServingThread
 from local_runtime.sigv4 import SigV4Verifier
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ class RuntimeServer:
             region=region,
         )
         self._httpd = _HTTPServer((host, port), self)
-        self._thread: threading.Thread | None = None
+        self._serving = ServingThread(self._httpd, name="runtime")
 
     @property
     def port(self) -> int:
@@ -266,20 +267,10 @@ class RuntimeServer:
         return [c.pid for c in self.containers.running()]
 
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("runtime already started")
-        # The socket is bound and listening from the constructor: it is ready once this runs.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
-        )
-        self._thread.start()
+        self._serving.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
+        self._serving.stop()
         with self._httpd.connections_lock:
             open_connections = list(self._httpd.connections)
         for conn in open_connections:  # wake handler threads parked on idle keep-alive reads

@@ -8,7 +8,6 @@ needs only the deployed fixture, so any one of them also runs alone (`-k update`
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +20,8 @@ from clients import call_raw, predict, verify_teardown
 from clients.errors import InvocationError
 from clients.payload import predictions_of
 from clients.target import Target
-from local_cloud.app_copy import copy_app
 from local_cloud.cdk import CdkCli
-from local_cloud.control_plane import ControlPlane
-from local_cloud.demo import local_env
-from local_cloud.runtime_process import RuntimeProcess
+from tests.local_aws import aws_environ, local_account
 
 pytestmark = pytest.mark.e2e
 
@@ -70,38 +66,13 @@ class Deployment:
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    root = tmp_path_factory.mktemp("e2e")
-    app_dir = copy_app(root / "app")
-    work_dir = app_dir / ".local-cloud"
-    logs = work_dir / "logs"
-    logs.mkdir(parents=True)
-    with ControlPlane(log_path=logs / "moto.log") as control_plane:
-        runtime = RuntimeProcess(
-            control_plane_url=control_plane.url,
-            region=control_plane.region,
-            work_dir=work_dir / "runtime",
-            log_path=logs / "runtime.log",
-            env=control_plane.env(),
-        )
-        with runtime:
-            env = local_env(control_plane, runtime)
-            cdk = CdkCli(app_dir=app_dir, work_dir=work_dir, env=env, log_dir=logs)
-            cdk.bootstrap(region=control_plane.region)
-            cdk.deploy()
-            session = boto3.session.Session(
-                aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-                aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-                aws_session_token=env["AWS_SESSION_TOKEN"],
-                region_name=control_plane.region,
+    with local_account(tmp_path_factory.mktemp("e2e")) as account:
+        account.cdk.bootstrap(region=account.control_plane.region)
+        account.cdk.deploy()
+        with aws_environ(account.env):  # the clients read endpoints and credentials from here
+            yield Deployment(
+                app_dir=account.app_dir, cdk=account.cdk, env=account.env, session=account.session
             )
-            saved = dict(os.environ)
-            os.environ.update(env)  # the clients read endpoints and credentials from here
-            os.environ.pop("AWS_PROFILE", None)
-            try:
-                yield Deployment(app_dir=app_dir, cdk=cdk, env=env, session=session)
-            finally:
-                os.environ.clear()
-                os.environ.update(saved)
 
 
 def test_deploy_outputs_a_live_endpoint_tagged_with_the_models_hash(deployed: Deployment) -> None:

@@ -108,6 +108,29 @@ def second_model(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     )
 
 
+def _runtime_server(control_plane: ControlPlane, **options: Any) -> RuntimeServer:
+    """A runtime on a free port with one container worker, signed by the test key."""
+    return RuntimeServer(
+        control_plane_url=control_plane.url,
+        region=REGION,
+        credentials={KEY: SECRET},
+        container_workers=1,
+        **options,
+    )
+
+
+def _runtime_client(url: str, *, key: str = KEY) -> Any:
+    """A sagemaker-runtime client that does not retry, so every error reaches the test."""
+    return boto3.client(
+        "sagemaker-runtime",
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id=key,
+        aws_secret_access_key=SECRET,
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
 @pytest.fixture(scope="module")
 def control_plane() -> Iterator[ControlPlane]:
     with ControlPlane() as plane:
@@ -125,27 +148,13 @@ def runtime(
 ) -> Iterator[RuntimeServer]:
     aws.deploy(ENDPOINT, built_model.tarball)
     # TTL 0: every request sees the control plane's current state (deletes, moves) at once.
-    server = RuntimeServer(
-        control_plane_url=control_plane.url,
-        region=REGION,
-        credentials={KEY: SECRET},
-        cache_ttl=0,
-        container_workers=1,
-    )
-    with server:
+    with _runtime_server(control_plane, cache_ttl=0) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def client(runtime: RuntimeServer) -> Any:
-    return boto3.client(
-        "sagemaker-runtime",
-        endpoint_url=runtime.url,
-        region_name=REGION,
-        aws_access_key_id=KEY,
-        aws_secret_access_key=SECRET,
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return _runtime_client(runtime.url)
 
 
 @pytest.fixture(scope="module")
@@ -318,14 +327,7 @@ def test_bad_signatures_are_refused_with_403(
 def test_unknown_access_key_is_an_unrecognized_client(
     runtime: RuntimeServer, sample: dict[str, Any]
 ) -> None:
-    client = boto3.client(
-        "sagemaker-runtime",
-        endpoint_url=runtime.url,
-        region_name=REGION,
-        aws_access_key_id="AKIDUNKNOWN",
-        aws_secret_access_key=SECRET,
-        config=Config(retries={"max_attempts": 1}),
-    )
+    client = _runtime_client(runtime.url, key="AKIDUNKNOWN")
     with pytest.raises(ClientError) as caught:
         client.invoke_endpoint(EndpointName=ENDPOINT, Body=_body(sample))
     assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"
@@ -452,22 +454,8 @@ def test_container_that_stops_answering_gives_a_model_timeout(
     control_plane: ControlPlane, aws: LocalAws, built_model: Any, sample: dict[str, Any]
 ) -> None:
     aws.deploy("slow", built_model.tarball)
-    server = RuntimeServer(
-        control_plane_url=control_plane.url,
-        region=REGION,
-        credentials={KEY: SECRET},
-        container_workers=1,
-        invoke_timeout=1.0,
-    )
-    with server:
-        client = boto3.client(
-            "sagemaker-runtime",
-            endpoint_url=server.url,
-            region_name=REGION,
-            aws_access_key_id=KEY,
-            aws_secret_access_key=SECRET,
-            config=Config(retries={"max_attempts": 1}),
-        )
+    with _runtime_server(control_plane, invoke_timeout=1.0) as server:
+        client = _runtime_client(server.url)
         client.invoke_endpoint(EndpointName="slow", Body=_body(sample))  # starts the container
         [pid] = server.container_pids()
         os.killpg(pid, signal.SIGSTOP)
@@ -520,22 +508,8 @@ def test_deleted_endpoint_is_not_found_and_stop_leaves_no_container(
     control_plane: ControlPlane, aws: LocalAws, built_model: Any, sample: dict[str, Any]
 ) -> None:
     aws.deploy("short-lived", built_model.tarball)
-    server = RuntimeServer(
-        control_plane_url=control_plane.url,
-        region=REGION,
-        credentials={KEY: SECRET},
-        cache_ttl=0,
-        container_workers=1,
-    )
-    with server:
-        client = boto3.client(
-            "sagemaker-runtime",
-            endpoint_url=server.url,
-            region_name=REGION,
-            aws_access_key_id=KEY,
-            aws_secret_access_key=SECRET,
-            config=Config(retries={"max_attempts": 1}),
-        )
+    with _runtime_server(control_plane, cache_ttl=0) as server:
+        client = _runtime_client(server.url)
         client.invoke_endpoint(EndpointName="short-lived", Body=_body(sample))
         pids = server.container_pids()
         assert pids

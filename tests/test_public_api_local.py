@@ -21,15 +21,13 @@ import pytest
 
 from clients import call_api
 from clients.payload import predictions_of
-from local_cloud.app_copy import copy_app
 from local_cloud.cdk import CdkCli
-from local_cloud.control_plane import ControlPlane
-from local_cloud.demo import local_env
-from local_cloud.runtime_process import REPO_ROOT, RuntimeProcess
+from local_cloud.runtime_process import REPO_ROOT
 from local_runtime.api_gateway import ApiGatewayServer, local_invoke_url
 from local_runtime.api_gateway_provision import ProvisionedApi
 from local_runtime.public_api_demo import PublicApiRun, remove_public_api, run_public_api_checks
 from stacks.public_api_contract import REQUEST_SCHEMA
+from tests.local_aws import aws_environ, local_account
 
 pytestmark = pytest.mark.e2e
 
@@ -68,34 +66,13 @@ class LocalApi:
 
 @pytest.fixture(scope="module")
 def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
-    root = tmp_path_factory.mktemp("public-api")
-    app_dir = copy_app(root / "app")
-    work_dir = app_dir / ".local-cloud"
-    logs = work_dir / "logs"
-    logs.mkdir(parents=True)
-    with ControlPlane(log_path=logs / "moto.log") as control_plane:
-        runtime = RuntimeProcess(
-            control_plane_url=control_plane.url,
-            region=control_plane.region,
-            work_dir=work_dir / "runtime",
-            log_path=logs / "runtime.log",
-            env=control_plane.env(),
-        )
-        with runtime:
-            env = local_env(control_plane, runtime)
-            cdk = CdkCli(app_dir=app_dir, work_dir=work_dir, env=env, log_dir=logs)
-            cdk.bootstrap(region=control_plane.region)
-            cdk.deploy(context={"config": str(EXAMPLE)})
-            session = boto3.session.Session(
-                aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-                aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-                aws_session_token=env["AWS_SESSION_TOKEN"],
-                region_name=control_plane.region,
-            )
-            saved = dict(os.environ)
-            os.environ.update(env)  # boto3 in the clients reaches moto through AWS_ENDPOINT_URL
-            os.environ.pop("AWS_PROFILE", None)
-            card = json.loads((app_dir / "build" / "model-card.json").read_text())
+    with local_account(tmp_path_factory.mktemp("public-api")) as account:
+        control_plane, runtime, env = account.control_plane, account.runtime, account.env
+        account.cdk.bootstrap(region=control_plane.region)
+        account.cdk.deploy(context={"config": str(EXAMPLE)})
+        # boto3 in the clients reaches moto through AWS_ENDPOINT_URL
+        with aws_environ(env):
+            card = json.loads((account.app_dir / "build" / "model-card.json").read_text())
             # The demo's stage first: it provisions what moto skipped and checks the route.
             demo_run = run_public_api_checks(
                 control_plane_url=control_plane.url,
@@ -109,19 +86,15 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
                 runtime_url=runtime.url,
                 region=control_plane.region,
             )
-            try:
-                with gateway:
-                    yield LocalApi(
-                        app_dir=app_dir,
-                        cdk=cdk,
-                        session=session,
-                        provisioned=demo_run.provisioned,
-                        demo_run=demo_run,
-                        gateway=gateway,
-                    )
-            finally:
-                os.environ.clear()
-                os.environ.update(saved)
+            with gateway:
+                yield LocalApi(
+                    app_dir=account.app_dir,
+                    cdk=account.cdk,
+                    session=account.session,
+                    provisioned=demo_run.provisioned,
+                    demo_run=demo_run,
+                    gateway=gateway,
+                )
 
 
 def test_demo_stage_gets_predictions_then_403_then_400(local_api: LocalApi) -> None:

@@ -20,13 +20,13 @@ from typing import Any
 import boto3
 import pytest
 
+from local_cloud.app_copy import copy_app
 from local_cloud.cdk import CdkCli
 from local_cloud.control_plane import ControlPlane
 from tests.cdk_support import REPO
+from tests.local_aws import session_for
 
 pytestmark = pytest.mark.e2e
-
-APP_PARTS = ("app.py", "cdk.json", "stacks", "model_build", "inference_code", "examples")
 
 # What moto 5.2.5 skips in each example (its log: "No Moto CloudFormation support for ...").
 MOTO_SKIPS = {
@@ -64,14 +64,10 @@ class LocalCloud:
 
 
 def _copy_app(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for part in APP_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / part)
-    (target / "node_modules").symlink_to(REPO / "node_modules")
+    """The app as the local runs copy it, plus the example configs these tests deploy."""
+    copy_app(target)
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(REPO / "examples", target / "examples", ignore=ignore)
     return target
 
 
@@ -81,13 +77,7 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud
     app_dir = _copy_app(root / "app")
     log_path = root / "moto.log"
     with ControlPlane(log_path=log_path) as control_plane:
-        env = control_plane.env()
-        session = boto3.session.Session(
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-            aws_session_token=env["AWS_SESSION_TOKEN"],
-            region_name=control_plane.region,
-        )
+        session = session_for(control_plane.env(), region=control_plane.region)
         cloud = LocalCloud(app_dir, control_plane, log_path, session)
         cloud.cli("bootstrap").bootstrap(region=control_plane.region)
         yield cloud
@@ -125,6 +115,32 @@ def _deploy(cloud: LocalCloud, name: str) -> tuple[CdkCli, dict[str, str], set[s
     return cli, outputs, skipped, stack
 
 
+@dataclass(frozen=True)
+class Deployed:
+    cli: CdkCli
+    outputs: dict[str, str]
+    stack: str
+    endpoint_config: dict[str, Any]
+
+
+def _deploy_in_service(cloud: LocalCloud, name: str) -> Deployed:
+    """Deploy an example, check it is up with exactly moto's known skips; its endpoint config."""
+    cli, outputs, skipped, stack = _deploy(cloud, name)
+    assert _stack_status(cloud, stack) == "CREATE_COMPLETE"
+    assert skipped == MOTO_SKIPS[name]
+    sagemaker = cloud.client("sagemaker")
+    endpoint = sagemaker.describe_endpoint(EndpointName=outputs["EndpointName"])
+    assert endpoint["EndpointStatus"] == "InService"
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    return Deployed(cli, outputs, stack, config)
+
+
+def _destroy_and_check_gone(cloud: LocalCloud, deployed: Deployed) -> None:
+    deployed.cli.destroy()
+    assert _stack_status(cloud, deployed.stack) is None
+    assert deployed.outputs["EndpointName"] not in _endpoint_names(cloud)
+
+
 def _stack_status(cloud: LocalCloud, stack: str) -> str | None:
     cloudformation = cloud.client("cloudformation")
     for summary in cloudformation.list_stacks()["StackSummaries"]:
@@ -139,14 +155,8 @@ def _endpoint_names(cloud: LocalCloud) -> set[str]:
 
 
 def test_production_example_deploys_and_destroys_locally(local_cloud: LocalCloud) -> None:
-    cli, outputs, skipped, stack = _deploy(local_cloud, "production")
-    assert _stack_status(local_cloud, stack) == "CREATE_COMPLETE"
-    assert skipped == MOTO_SKIPS["production"]
-
-    sagemaker = local_cloud.client("sagemaker")
-    endpoint = sagemaker.describe_endpoint(EndpointName=outputs["EndpointName"])
-    assert endpoint["EndpointStatus"] == "InService"
-    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    deployed = _deploy_in_service(local_cloud, "production")
+    outputs, config = deployed.outputs, deployed.endpoint_config
     assert config["ProductionVariants"][0]["InstanceType"] == "ml.m5.large"
     assert config["ProductionVariants"][0]["InitialInstanceCount"] == 2
     capture_uri = outputs["DataCaptureUri"]
@@ -169,27 +179,16 @@ def test_production_example_deploys_and_destroys_locally(local_cloud: LocalCloud
     dashboards = local_cloud.client("cloudwatch").list_dashboards()["DashboardEntries"]
     assert len(dashboards) == 1
 
-    cli.destroy()
-    assert _stack_status(local_cloud, stack) is None
-    assert outputs["EndpointName"] not in _endpoint_names(local_cloud)
+    _destroy_and_check_gone(local_cloud, deployed)
     assert local_cloud.client("cloudwatch").list_dashboards()["DashboardEntries"] == []
     # Retained on purpose (see _local_config): the captures outlive the stack.
     assert bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]}
 
 
 def test_serverless_example_deploys_and_destroys_locally(local_cloud: LocalCloud) -> None:
-    cli, outputs, skipped, stack = _deploy(local_cloud, "serverless")
-    assert _stack_status(local_cloud, stack) == "CREATE_COMPLETE"
-    assert skipped == MOTO_SKIPS["serverless"]
-
-    sagemaker = local_cloud.client("sagemaker")
-    endpoint = sagemaker.describe_endpoint(EndpointName=outputs["EndpointName"])
-    assert endpoint["EndpointStatus"] == "InService"
-    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
-    (variant,) = config["ProductionVariants"]
+    deployed = _deploy_in_service(local_cloud, "serverless")
+    (variant,) = deployed.endpoint_config["ProductionVariants"]
     assert variant["ServerlessConfig"] == {"MemorySizeInMB": 2048, "MaxConcurrency": 10}
     assert "InstanceType" not in variant
 
-    cli.destroy()
-    assert _stack_status(local_cloud, stack) is None
-    assert outputs["EndpointName"] not in _endpoint_names(local_cloud)
+    _destroy_and_check_gone(local_cloud, deployed)
