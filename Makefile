@@ -39,6 +39,7 @@ synth: install
 lint: install
 	ruff check .
 	ruff format --check .
+	mypy
 
 format: install
 	ruff check --fix .

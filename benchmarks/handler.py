@@ -12,6 +12,7 @@ container passes them. Baselines do the same end-to-end work with no validation:
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import io
 import json
@@ -130,7 +131,7 @@ def run(model_dir: Path, *, quick: bool = False, log: Callable[[str], None] = pr
         batch = sample_rows(rows, features)
         body = bodies(batch)
         candidates: dict[str, Callable[[], object]] = {
-            "bare": lambda batch=batch: model.inplace_predict(batch),
+            "bare": functools.partial(model.inplace_predict, batch),
             "json": _through_handler(handler, model, body[JSON], JSON),
             "stdlib json": _stdlib_json(model, str(body[JSON])),
             "csv": _through_handler(handler, model, body[CSV], CSV),

@@ -4,6 +4,7 @@ and cdk.out/ are shared), against moto_server with the pinned CLI (`npx --no -- 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -92,11 +93,8 @@ def run(work_dir: Path, *, log: Callable[[str], None] = print) -> Section:
     synths = []
     for n in (1, 2):
         out = work_dir / f"synth-{n}"
-        seconds, _ = _timed(
-            lambda out=out, n=n: cdk(
-                "synth", "--quiet", "--output", str(out), name=f"synth-{n}.log"
-            )
-        )
+        synth_args = ("synth", "--quiet", "--output", str(out))
+        seconds, _ = _timed(functools.partial(cdk, *synth_args, name=f"synth-{n}.log"))
         synths.append((seconds, _asset_hashes(out), (out / f"{STACK}.template.json").read_text()))
     (s1, h1, t1), (s2, h2, t2) = synths
     section.rows.append(

@@ -69,9 +69,7 @@ def find_sagemaker(sagemaker: Any, owner: Ownership) -> list[Finding]:
             if (
                 owner.owns_name(name)
                 or name in owner.endpoint_names
-                or _tagged(
-                    lambda arn=arn: sagemaker.list_tags(ResourceArn=arn).get("Tags", []), owner
-                )
+                or _tagged(functools.partial(_sagemaker_tags, sagemaker, arn), owner)
             ):
                 left.append(name)
         findings.append(Finding(kind, sorted(left)))
@@ -104,7 +102,7 @@ def find_roles(iam: Any, owner: Ownership) -> Finding:
         name = role["RoleName"]
         if owner.owns_name(name) or (
             SAGEMAKER_PRINCIPAL in json.dumps(role.get("AssumeRolePolicyDocument", ""))
-            and _tagged(lambda name=name: iam.list_role_tags(RoleName=name)["Tags"], owner)
+            and _tagged(functools.partial(_role_tags, iam, name), owner)
         ):
             left.append(name)
     return Finding("execution roles", sorted(left))
@@ -122,7 +120,7 @@ def find_log_groups(logs: Any, owner: Ownership) -> Finding:
             owner.owns_name(endpoint)
             or endpoint in owner.endpoint_names
             or name in owner.log_group_names
-            or _tagged(lambda arn=arn, name=name: _log_group_tags(logs, arn, name), owner)
+            or _tagged(functools.partial(_log_group_tags, logs, arn, name), owner)
         ):
             left.add(name)
     stack_prefix = f"{owner.stack_name}-"
@@ -179,6 +177,14 @@ def _tagged(list_tags: Callable[[], list[dict[str, str]]], owner: Ownership) -> 
         return owner.owns_tags(list_tags())
     except ClientError:
         return False  # deleted between list and tag read, or not taggable: not ours to report
+
+
+def _sagemaker_tags(sagemaker: Any, arn: str) -> list[dict[str, str]]:
+    return list(sagemaker.list_tags(ResourceArn=arn).get("Tags", []))
+
+
+def _role_tags(iam: Any, name: str) -> list[dict[str, str]]:
+    return list(iam.list_role_tags(RoleName=name)["Tags"])
 
 
 def _log_group_tags(logs: Any, arn: str, name: str) -> list[dict[str, str]]:

@@ -72,11 +72,11 @@ def _session_command(command: str, work_dir: Path, *, region: str) -> int:
         print("# redeploys on moto need: cdk deploy --no-previous-parameters")
         return 0
     if command == "env":
-        state = session.read_state(work_dir)
-        if state is None or not all(session.running(state).values()):
+        running = session.read_state(work_dir)
+        if running is None or not all(session.running(running).values()):
             print("error: no local cloud is up: run `python -m local_cloud up`", file=sys.stderr)
             return 1
-        print("\n".join(state.export_lines()))
+        print("\n".join(running.export_lines()))
         return 0
     stopped = session.down(work_dir)
     print("stopped: " + ", ".join(stopped) if stopped else "nothing was running")

@@ -42,6 +42,7 @@ from botocore.exceptions import ClientError
 
 from local_runtime.front_door import Reply
 from local_runtime.serving import ServingThread, serve_until_signalled
+from local_runtime.sigv4 import Headers
 from stacks.public_api_contract import (
     FORBIDDEN_MESSAGE,
     INVALID_BODY_MESSAGE,
@@ -95,7 +96,7 @@ class LocalApiGateway:
         self.validator = jsonschema.Draft4Validator(schema)
         self.http = requests.Session()
 
-    def handle(self, *, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    def handle(self, *, method: str, path: str, headers: Headers, body: bytes) -> Reply:
         match = _INVOKE_PATH.match(path.split("?", 1)[0])
         if match is None:
             return _json_reply(403, message_body(MISSING_TOKEN_MESSAGE))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from local_runtime import errors
@@ -18,7 +17,7 @@ from local_runtime.containers import (
     ContainerUnavailable,
 )
 from local_runtime.resolver import CachedResolver, EndpointNotFound
-from local_runtime.sigv4 import SigV4Verifier
+from local_runtime.sigv4 import Headers, SigV4Verifier
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +51,13 @@ class FrontDoor:
         self.containers = containers
         self.region = region
 
-    def invoke(self, *, endpoint: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    def invoke(self, *, endpoint: str, path: str, headers: Headers, body: bytes) -> Reply:
         try:
             return self._invoke(endpoint=endpoint, path=path, headers=headers, body=body)
         except errors.AwsError as exc:
             return Reply.from_error(exc)
 
-    def _invoke(
-        self, *, endpoint: str, path: str, headers: Mapping[str, str], body: bytes
-    ) -> Reply:
+    def _invoke(self, *, endpoint: str, path: str, headers: Headers, body: bytes) -> Reply:
         self.verifier.verify(method="POST", path=path, headers=headers, body=body)
         if not _ENDPOINT_NAME.match(endpoint):
             raise errors.invalid_endpoint_name(endpoint)

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Mapping
+from email.message import Message
 
 from botocore.auth import UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -27,6 +28,10 @@ _AUTH = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<credential>[^,\s]+),\s*"
     r"SignedHeaders=(?P<signed>[^,\s]+),\s*Signature=(?P<signature>[0-9a-fA-F]+)\s*$"
 )
+
+
+# What a request handler receives (http.client.HTTPMessage is case-insensitive) or a test passes.
+Headers = Mapping[str, str] | Message
 
 
 class _ReceivedRequestSigner(SigV4Auth):
@@ -54,7 +59,7 @@ class SigV4Verifier:
         self.region = region
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
 
-    def verify(self, *, method: str, path: str, headers: Mapping[str, str], body: bytes) -> str:
+    def verify(self, *, method: str, path: str, headers: Headers, body: bytes) -> str:
         """Return the caller's access key, or raise the AwsError AWS would answer with.
 
         `headers` must be case-insensitive (http.client's HTTPMessage is); `path` is the raw

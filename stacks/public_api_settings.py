@@ -106,12 +106,12 @@ def _choice(options: tuple[str, ...]) -> Any:
 
 def _number(lo: float, hi: float, *, integer: bool) -> Any:
     def parse(key: str, raw: object, problems: Problems) -> float | int | None:
-        ok_type = isinstance(raw, int) if integer else isinstance(raw, int | float)
-        if isinstance(raw, bool) or not ok_type or not lo <= raw <= hi:  # type: ignore[operator]
+        number = raw if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+        if number is None or (integer and not isinstance(number, int)) or not lo <= number <= hi:
             kind = "an integer" if integer else "a number"
             problems.add(key, f"{kind} from {lo:g} to {hi:g}", raw)
             return None
-        return int(raw) if integer else float(raw)  # type: ignore[arg-type]
+        return int(number) if integer else float(number)
 
     return parse
 
