@@ -22,6 +22,7 @@ import boto3
 import requests
 from requests_aws4auth import AWS4Auth
 
+from clients.call_raw import signer
 from clients.payload import JSON_TYPE, predictions_of
 from clients.target import (
     UsageError,
@@ -111,20 +112,6 @@ def post(
     return ApiResponse(status=response.status_code, text=text, url=url)
 
 
-def iam_signer(region: str) -> AWS4Auth:
-    credentials = boto3.session.Session().get_credentials()
-    if credentials is None:
-        raise UsageError("--auth iam needs AWS credentials")
-    frozen = credentials.get_frozen_credentials()
-    return AWS4Auth(
-        frozen.access_key,
-        frozen.secret_key,
-        region,
-        "execute-api",
-        session_token=frozen.token or None,
-    )
-
-
 def check_public_api(url: str, *, api_key: str, rows: list[list[float]]) -> list[str]:
     """The issue's acceptance, as the local demo runs it: predictions with the key, 403 without
     it, 400 with a message for a malformed body. Returns one line per check; raises on a miss."""
@@ -179,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 region=args.region,
             )
         elif args.auth == "iam":
-            auth = iam_signer(resolve_region(args.region))
+            auth = signer(resolve_region(args.region), service="execute-api")
         result = post(str(url), body, api_key=api_key, auth=auth)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -43,7 +43,13 @@ def invoke_url(endpoint_name: str, region: str) -> str:
     return f"{runtime_base_url(region)}/endpoints/{quote(endpoint_name, safe='')}/invocations"
 
 
-def signer(region: str, *, session: boto3.session.Session | None = None) -> AWS4Auth:
+def signer(
+    region: str,
+    *,
+    service: str = SIGNING_SERVICE,
+    session: boto3.session.Session | None = None,
+) -> AWS4Auth:
+    """SigV4 for requests, from the credentials boto3 would use (profile, env, role)."""
     credentials = (session or boto3.session.Session()).get_credentials()
     if credentials is None:
         raise UsageError("no AWS credentials: configure a profile or set AWS_ACCESS_KEY_ID")
@@ -52,7 +58,7 @@ def signer(region: str, *, session: boto3.session.Session | None = None) -> AWS4
         frozen.access_key,
         frozen.secret_key,
         region,
-        SIGNING_SERVICE,
+        service,
         session_token=frozen.token or None,
     )
 
