@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, fields
-from typing import Any, Protocol
+from typing import Any
+
+from stacks.settings_base import Parser, Problems
 
 AUTH_MODES = ("api_key", "iam")
 QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
@@ -21,10 +23,6 @@ MAX_RATE_LIMIT = 10_000
 MAX_BURST_LIMIT = 5_000
 MAX_QUOTA_LIMIT = 1_000_000_000
 _STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
-
-
-class Problems(Protocol):
-    def add(self, key: str, allowed: str, given: object) -> None: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,15 +59,15 @@ def parse_public_api(key: str, value: object, problems: Problems) -> PublicApiSe
         problems.add(key, "true, false or an object of public API settings", value)
         return None
 
-    counted = _Counted(problems)
+    before = len(problems.messages)  # any problem below means no settings object
     unknown = sorted(set(value) - set(FIELD_NAMES))
     if unknown:
-        counted.add(key, f"only the fields {', '.join(FIELD_NAMES)}", unknown)
+        problems.add(key, f"only the fields {', '.join(FIELD_NAMES)}", unknown)
     parsed: dict[str, Any] = {}
     for name, raw in value.items():
         if name in FIELD_NAMES:
-            parsed[name] = _FIELD_PARSERS[name](f"{key}.{name}", raw, counted)
-    if counted.count:
+            parsed[name] = _FIELD_PARSERS[name](f"{key}.{name}", raw, problems)
+    if len(problems.messages) > before:
         return None
     settings = PublicApiSettings(**parsed)
     if settings.burst_limit < settings.rate_limit:
@@ -82,19 +80,7 @@ def parse_public_api(key: str, value: object, problems: Problems) -> PublicApiSe
     return settings
 
 
-class _Counted:
-    """Passes problems on and counts them: any problem means no settings object."""
-
-    def __init__(self, inner: Problems) -> None:
-        self.inner = inner
-        self.count = 0
-
-    def add(self, key: str, allowed: str, given: object) -> None:
-        self.count += 1
-        self.inner.add(key, allowed, given)
-
-
-def _choice(options: tuple[str, ...]) -> Any:
+def _choice(options: tuple[str, ...]) -> Parser:
     def parse(key: str, raw: object, problems: Problems) -> str | None:
         if raw not in options:
             problems.add(key, "one of " + ", ".join(options), raw)
@@ -104,7 +90,7 @@ def _choice(options: tuple[str, ...]) -> Any:
     return parse
 
 
-def _number(lo: float, hi: float, *, integer: bool) -> Any:
+def _number(lo: float, hi: float, *, integer: bool) -> Parser:
     def parse(key: str, raw: object, problems: Problems) -> float | int | None:
         number = raw if isinstance(raw, int | float) and not isinstance(raw, bool) else None
         if number is None or (integer and not isinstance(number, int)) or not lo <= number <= hi:
@@ -123,7 +109,7 @@ def _stage_name(key: str, raw: object, problems: Problems) -> str | None:
     return raw
 
 
-_FIELD_PARSERS: dict[str, Any] = {
+_FIELD_PARSERS: dict[str, Parser] = {
     "auth": _choice(AUTH_MODES),
     "rate_limit": _number(0.1, MAX_RATE_LIMIT, integer=False),
     "burst_limit": _number(1, MAX_BURST_LIMIT, integer=True),
