@@ -207,6 +207,8 @@ def _json_reply(status: int, body: bytes) -> Reply:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle on, the second waits for a delayed ACK.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_POST(self) -> None:
@@ -216,12 +218,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        length = self.headers.get("Content-Length") or "0"
         try:
-            reply = self.server.gateway.handle(
-                method=self.command, path=self.path, headers=self.headers, body=body
-            )
+            if not length.isdigit():
+                self.close_connection = True  # the body's end is unknown
+                reply = _json_reply(400, message_body(f"Invalid Content-Length: {length!r}"))
+            else:
+                body = self.rfile.read(int(length)) if int(length) else b""
+                reply = self.server.gateway.handle(
+                    method=self.command, path=self.path, headers=self.headers, body=body
+                )
         except Exception:
             log.exception("unexpected error answering %s %s", self.command, self.path)
             reply = _json_reply(500, message_body("Internal server error"))

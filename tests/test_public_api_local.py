@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,6 +205,21 @@ def test_non_json_content_type_is_refused_with_415(local_api: LocalApi) -> None:
         local_api.url, b"1,2,3", api_key=local_api.api_key(), content_type="text/csv"
     )
     assert result.status == 415
+
+
+def test_unreadable_content_length_gets_400_with_a_message_not_a_dropped_connection(
+    local_api: LocalApi,
+) -> None:
+    url = urllib.parse.urlsplit(local_api.url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            "Content-Length: twelve\r\n\r\n".encode()
+        )
+        answer = sock.makefile("rb").read()  # the server closes: the body's end is unknown
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert json.loads(body) == {"message": "Invalid Content-Length: 'twelve'"}
 
 
 def test_destroy_and_cleanup_leave_no_api_behind(local_api: LocalApi) -> None:
