@@ -1,8 +1,8 @@
 """Serving "containers": one `python -m local_runtime.container` process group per model.
 
 Each runs the model's artefact unpacked into a work dir of its own (its /opt/ml/model) and is
-reached through a small pool of HTTP connections, kept alive whenever the container allows it
-(gunicorn's sync workers close each one), so the hot path forks nothing and touches no file.
+reached through a small pool of keep-alive HTTP connections (the container's gthread workers
+keep them open), so the hot path forks nothing and touches no file.
 Containers stop when no endpoint uses their model, and all stop on shutdown.
 """
 

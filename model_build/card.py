@@ -8,10 +8,12 @@ from typing import Any
 
 from model_build.params import TrainParams
 from model_build.train import OBJECTIVE, Evaluation
+from stacks.image_registry import IMAGE_REPOSITORY, IMAGE_TAG
 
 CARD_NAME = "model-card.json"
 XGBOOST_VERSION = "3.2.0"
-SERVING_IMAGE = "sagemaker-xgboost:3.2-0"
+# The image the stack deploys: one source, so the card cannot name another.
+SERVING_IMAGE = f"{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 
 
 def card_dict(
