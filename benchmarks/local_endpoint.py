@@ -21,7 +21,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from local_cloud.control_plane import LOCAL_ACCOUNT, free_port, stop_process, wait_for_http
+from local_cloud.control_plane import LOCAL_ACCOUNT
+from local_cloud.server_process import free_port, stop_process, wait_for_http
 
 REGION = "eu-west-2"
 KEY = SECRET = "testing"

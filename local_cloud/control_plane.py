@@ -10,9 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from local_cloud.server_process import ServerProcess, free_port, stop_process, wait_for_http
-
-__all__ = ["ControlPlane", "free_port", "stop_process", "wait_for_http"]
+from local_cloud.server_process import ServerProcess
 
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
 LOCAL_REGION = "eu-west-2"
