@@ -69,7 +69,6 @@ def _session_command(command: str, work_dir: Path, *, region: str) -> int:
         print('# paste these, or: eval "$(python -m local_cloud env)"; stop with `down`')
         print("\n".join(state.export_lines()))
         print("# first: npx --no -- cdk bootstrap aws://123456789012/" + region)
-        print("# redeploys on moto need: cdk deploy --no-previous-parameters")
         return 0
     if command == "env":
         running = session.read_state(work_dir)

@@ -47,13 +47,11 @@ class CdkCli:
         return self._run("bootstrap", ["bootstrap", target], cwd=self.work_dir)
 
     def deploy(self, *, context: Mapping[str, str] | None = None) -> Completed:
-        # --no-previous-parameters: moto fails a redeploy without it (KeyError BootstrapVersion).
         args = [
             "deploy",
             "--require-approval",
             "never",
             "--method=direct",
-            "--no-previous-parameters",
             "--output",
             str(self.assembly_dir.resolve()),
             "--outputs-file",

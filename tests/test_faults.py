@@ -117,7 +117,6 @@ def test_a_deploy_missing_its_artefact_fails_before_touching_the_account_and_des
             "--require-approval",
             "never",
             "--method=direct",
-            "--no-previous-parameters",
         ]
         failed = _cdk(deploy, cwd=outside, env=env, log=tmp_path / "logs" / "deploy.log")
         assert failed.returncode != 0
