@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import statistics
 import threading
 import time
@@ -23,18 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.local_endpoint import (
-    REGION,
-    LocalResources,
     SignedClient,
     children,
     health,
     invocations_path,
     python_server,
+    serving,
     status_kb,
 )
 from benchmarks.report import TIMES, Section, Target, ratio
 from benchmarks.timing import percentile
-from local_cloud.control_plane import ControlPlane
 
 ENDPOINT = "bench"
 SIZES = (1, 100)
@@ -139,107 +136,100 @@ def run(
         headers=("process", "peak RSS (VmHWM)", "RSS now (VmRSS)"),
     )
     work_dir.mkdir(parents=True, exist_ok=True)
-    with ControlPlane(log_path=work_dir / "moto.log") as control_plane:
-        resources = LocalResources(control_plane.url)
-        resources.deploy(ENDPOINT, resources.upload(tarball.read_bytes()))
-        env = {**os.environ, **control_plane.env(), "PYTHONPATH": str(Path.cwd())}
-        runtime_args = ["-m", "local_runtime", "--control-plane-url", control_plane.url]
-        runtime_args += ["--region", REGION, "--log-level", "WARNING", "--cache-ttl", "5"]
-        with python_server(
-            runtime_args, url_path="/_local/health", env=env, log_path=work_dir / "runtime.log"
-        ) as (runtime_proc, runtime_url):
-            path = invocations_path(ENDPOINT)
-            for rows in SIZES:
-                body = _body(rows, features)
-                front = SignedClient(runtime_url)
-                first = front.post(path, body, HEADERS)
-                if first.status != 200:
-                    raise RuntimeError(f"front door answered {first.status}: {first.body!r}")
-                container_port = health(runtime_url)["containers"][0]["port"]
-                container_url = f"http://127.0.0.1:{container_port}"
-                answer_file = work_dir / f"answer-{rows}.json"
-                answer_file.write_bytes(first.body)
-                bare_args = ["-m", "benchmarks.bare_server", "--body-file", str(answer_file)]
-                with python_server(bare_args, url_path="/", env=env) as (_, bare_url):
-                    log(f"  endpoint: {rows} rows ...")
-                    container = SignedClient(container_url)
-                    bare = SignedClient(bare_url)
-                    targets = {
-                        "front door": _checked(front, path, body),
-                        "container": _checked(container, "/invocations", body, sign=False),
-                        "bare": _checked(bare, path, body),
-                    }
-                    for call in targets.values():
-                        call()
-                    samples = _latencies(targets, rounds=rounds, per_round=per_round)
-                    routes = {
-                        "front door": (runtime_url, path, True),
-                        "container": (container_url, "/invocations", False),
-                        "bare": (bare_url, path, True),
-                    }
-                    rates = {
-                        name: _throughput(
-                            functools.partial(_new_client_call, url, route, body, sign),
-                            clients=clients,
-                            total=total,
-                        )
-                        for name, (url, route, sign) in routes.items()
-                    }
-                    for client in (front, container, bare):
-                        client.close()
-                bare_p50 = statistics.median(samples["bare"])
-                for name, values in samples.items():
-                    ordered = sorted(values)
-                    p50 = statistics.median(ordered)
-                    latency.rows.append(
-                        (
-                            f"{rows:,}",
-                            name,
-                            f"{p50 * 1e3:.2f} ms",
-                            f"{percentile(ordered, 0.99) * 1e3:.2f} ms",
-                            f"{statistics.fmean(ordered) * 1e3:.2f} ms",
-                            f"{rates[name]:,.0f}",
-                            ratio(p50 / bare_p50),
-                        )
+    with serving(tarball, work_dir=work_dir, name=ENDPOINT) as endpoint:
+        runtime_url = endpoint.runtime_url
+        path = invocations_path(ENDPOINT)
+        for rows in SIZES:
+            body = _body(rows, features)
+            front = SignedClient(runtime_url)
+            first = front.post(path, body, HEADERS)
+            if first.status != 200:
+                raise RuntimeError(f"front door answered {first.status}: {first.body!r}")
+            container_port = health(runtime_url)["containers"][0]["port"]
+            container_url = f"http://127.0.0.1:{container_port}"
+            answer_file = work_dir / f"answer-{rows}.json"
+            answer_file.write_bytes(first.body)
+            bare_args = ["-m", "benchmarks.bare_server", "--body-file", str(answer_file)]
+            with python_server(bare_args, url_path="/") as (_, bare_url):
+                log(f"  endpoint: {rows} rows ...")
+                container = SignedClient(container_url)
+                bare = SignedClient(bare_url)
+                targets = {
+                    "front door": _checked(front, path, body),
+                    "container": _checked(container, "/invocations", body, sign=False),
+                    "bare": _checked(bare, path, body),
+                }
+                for call in targets.values():
+                    call()
+                samples = _latencies(targets, rounds=rounds, per_round=per_round)
+                routes = {
+                    "front door": (runtime_url, path, True),
+                    "container": (container_url, "/invocations", False),
+                    "bare": (bare_url, path, True),
+                }
+                rates = {
+                    name: _throughput(
+                        functools.partial(_new_client_call, url, route, body, sign),
+                        clients=clients,
+                        total=total,
                     )
-                front_p50 = statistics.median(samples["front door"])
-                container_p50 = statistics.median(samples["container"])
-                latency.targets.append(
-                    Target(
-                        f"front door p50 / bare server p50, {rows} row{'s' if rows > 1 else ''}",
-                        front_p50 / bare_p50,
-                        1.3,
-                        why=(
-                            f"{(front_p50 - bare_p50) * 1e3:.2f} ms above bare: the container "
-                            f"alone is {container_p50 / bare_p50:.2f}{TIMES} bare "
-                            f"({(container_p50 - bare_p50) * 1e3:.2f} ms: gunicorn + Flask "
-                            "+ handler + predict), the front door adds "
-                            f"{(front_p50 - container_p50) * 1e3:.2f} ms (SigV4 check + "
-                            "second loopback hop)"
-                        ),
-                    )
-                )
-            master = health(runtime_url)["containers"][0]["pid"]
-            for pid in children(master):
-                memory.rows.append(
+                    for name, (url, route, sign) in routes.items()
+                }
+                for client in (front, container, bare):
+                    client.close()
+            bare_p50 = statistics.median(samples["bare"])
+            for name, values in samples.items():
+                ordered = sorted(values)
+                p50 = statistics.median(ordered)
+                latency.rows.append(
                     (
-                        f"gunicorn worker (pid {pid})",
-                        f"{status_kb(pid, 'VmHWM') / 1024:.0f} MB",
-                        f"{status_kb(pid, 'VmRSS') / 1024:.0f} MB",
+                        f"{rows:,}",
+                        name,
+                        f"{p50 * 1e3:.2f} ms",
+                        f"{percentile(ordered, 0.99) * 1e3:.2f} ms",
+                        f"{statistics.fmean(ordered) * 1e3:.2f} ms",
+                        f"{rates[name]:,.0f}",
+                        ratio(p50 / bare_p50),
                     )
                 )
-            memory.rows.append(
-                (
-                    "gunicorn master",
-                    f"{status_kb(master, 'VmHWM') / 1024:.0f} MB",
-                    f"{status_kb(master, 'VmRSS') / 1024:.0f} MB",
+            front_p50 = statistics.median(samples["front door"])
+            container_p50 = statistics.median(samples["container"])
+            latency.targets.append(
+                Target(
+                    f"front door p50 / bare server p50, {rows} row{'s' if rows > 1 else ''}",
+                    front_p50 / bare_p50,
+                    1.3,
+                    why=(
+                        f"{(front_p50 - bare_p50) * 1e3:.2f} ms above bare: the container "
+                        f"alone is {container_p50 / bare_p50:.2f}{TIMES} bare "
+                        f"({(container_p50 - bare_p50) * 1e3:.2f} ms: gunicorn + Flask "
+                        "+ handler + predict), the front door adds "
+                        f"{(front_p50 - container_p50) * 1e3:.2f} ms (SigV4 check + "
+                        "second loopback hop)"
+                    ),
                 )
             )
+        master = health(runtime_url)["containers"][0]["pid"]
+        for pid in children(master):
             memory.rows.append(
                 (
-                    "front door (`python -m local_runtime`)",
-                    f"{status_kb(runtime_proc.pid, 'VmHWM') / 1024:.0f} MB",
-                    f"{status_kb(runtime_proc.pid, 'VmRSS') / 1024:.0f} MB",
+                    f"gunicorn worker (pid {pid})",
+                    f"{status_kb(pid, 'VmHWM') / 1024:.0f} MB",
+                    f"{status_kb(pid, 'VmRSS') / 1024:.0f} MB",
                 )
             )
+        memory.rows.append(
+            (
+                "gunicorn master",
+                f"{status_kb(master, 'VmHWM') / 1024:.0f} MB",
+                f"{status_kb(master, 'VmRSS') / 1024:.0f} MB",
+            )
+        )
+        memory.rows.append(
+            (
+                "front door (`python -m local_runtime`)",
+                f"{status_kb(endpoint.runtime_pid, 'VmHWM') / 1024:.0f} MB",
+                f"{status_kb(endpoint.runtime_pid, 'VmRSS') / 1024:.0f} MB",
+            )
+        )
     return latency, memory

@@ -4,9 +4,7 @@ directly (as CloudFormation would), the local runtime, and a keep-alive SigV4 cl
 from __future__ import annotations
 
 import http.client
-import os
 import socket
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator, Mapping
@@ -21,8 +19,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from local_cloud.control_plane import LOCAL_ACCOUNT
-from local_cloud.server_process import free_port, stop_process, wait_for_http
+from local_cloud.control_plane import LOCAL_ACCOUNT, ControlPlane
+from local_cloud.server_process import ServerProcess
 
 REGION = "eu-west-2"
 KEY = SECRET = "testing"
@@ -150,6 +148,27 @@ def invocations_path(endpoint: str) -> str:
     return f"/endpoints/{endpoint}/invocations"
 
 
+class _PythonServer(ServerProcess):
+    def __init__(
+        self,
+        args: list[str],
+        *,
+        url_path: str,
+        env: Mapping[str, str] | None,
+        log_path: Path | None,
+    ) -> None:
+        super().__init__(log_path=log_path, env=env, cwd=REPO_ROOT)
+        self.args = args
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.url_path = url_path
+
+    def command(self) -> list[str]:
+        return [sys.executable, *self.args, "--port", str(self.port)]
+
+    def ready_url(self) -> str:
+        return self.url + self.url_path
+
+
 @contextmanager
 def python_server(
     args: list[str],
@@ -157,29 +176,11 @@ def python_server(
     url_path: str,
     env: Mapping[str, str] | None = None,
     log_path: Path | None = None,
-) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``python <args> --port P`` in its own process group; yields (process, base URL)."""
-    port = free_port()
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, *args, "--port", str(port)],
-            cwd=REPO_ROOT,
-            env=dict(env) if env is not None else None,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    finally:
-        if log_path:
-            log.close()  # type: ignore[union-attr]
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(base + url_path, timeout=60, proc=proc)
-        yield proc, base
-    finally:
-        stop_process(proc)
+) -> Iterator[tuple[int, str]]:
+    """``python <args> --port P`` in its own process group; yields (pid, base URL)."""
+    with _PythonServer(args, url_path=url_path, env=env, log_path=log_path) as server:
+        assert server.pid is not None
+        yield server.pid, server.url
 
 
 def children(pid: int) -> list[int]:
@@ -248,13 +249,11 @@ def serving(
     runtime: tuple[str, ...] = ("-m", "local_runtime"),
 ) -> Iterator[ServingEndpoint]:
     """Control plane + resources created with boto3 + the runtime process, all stopped after."""
-    from local_cloud.control_plane import ControlPlane
-
     work_dir.mkdir(parents=True, exist_ok=True)
     with ControlPlane(log_path=work_dir / "moto.log") as control_plane:
         resources = LocalResources(control_plane.url)
         resources.deploy(name, resources.upload(tarball.read_bytes()))
-        env = {**os.environ, **control_plane.env(), "PYTHONPATH": str(REPO_ROOT)}
+        env = {**control_plane.env(), "PYTHONPATH": str(REPO_ROOT)}
         args = [*runtime, "--control-plane-url", control_plane.url]
         args += ["--region", REGION, "--log-level", "WARNING", "--cache-ttl", "5"]
         args += ["--work-dir", str(work_dir / "runtime")]
@@ -262,7 +261,5 @@ def serving(
             args += ["--workers", str(workers)]
         with python_server(
             args, url_path="/_local/health", env=env, log_path=work_dir / "runtime.log"
-        ) as (proc, url):
-            yield ServingEndpoint(
-                name=name, runtime_url=url, runtime_pid=proc.pid, resources=resources
-            )
+        ) as (pid, url):
+            yield ServingEndpoint(name=name, runtime_url=url, runtime_pid=pid, resources=resources)
