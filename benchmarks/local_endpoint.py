@@ -3,6 +3,7 @@ directly (as CloudFormation would), the local runtime, and a keep-alive SigV4 cl
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import sys
@@ -18,13 +19,15 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 from local_cloud.control_plane import LOCAL_ACCOUNT, ControlPlane
 from local_cloud.server_process import ServerProcess
 
 REGION = "eu-west-2"
 KEY = SECRET = "testing"
-BUCKET = "bench-models"
+BUCKET = "local-models"
+VARIANT = "AllTraffic"
 IMAGE = "764974769150.dkr.ecr.eu-west-2.amazonaws.com/sagemaker-xgboost:3.2-0"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,7 +42,8 @@ def script_mode_environment(region: str = REGION) -> dict[str, str]:
 
 
 class LocalResources:
-    """S3 bucket, Model, EndpointConfig and Endpoint on the local control plane, via boto3."""
+    """S3 bucket, Model, EndpointConfig and Endpoint on the local control plane, via boto3:
+    what the stack creates, made with plain API calls (the CDK path is the e2e tests')."""
 
     def __init__(self, control_plane_url: str, *, region: str = REGION) -> None:
         session = boto3.session.Session(
@@ -59,10 +63,15 @@ class LocalResources:
         self.s3.put_object(Bucket=BUCKET, Key=key, Body=data)
         return f"s3://{BUCKET}/{key}"
 
-    def deploy(self, endpoint: str, model_data_url: str) -> None:
+    def deploy_tarball(self, endpoint: str, tarball: Path) -> str:
+        return self.deploy(endpoint, self.upload(tarball.read_bytes()))
+
+    def deploy(self, endpoint: str, model_data_url: str) -> str:
+        """A new Model and EndpointConfig, and `endpoint` on them; returns the model's name."""
         tag = uuid.uuid4().hex[:8]
+        model = f"model-{tag}"
         self.sagemaker.create_model(
-            ModelName=f"model-{tag}",
+            ModelName=model,
             ExecutionRoleArn=f"arn:aws:iam::{LOCAL_ACCOUNT}:role/sagemaker",
             PrimaryContainer={
                 "Image": IMAGE,
@@ -74,14 +83,18 @@ class LocalResources:
             EndpointConfigName=f"config-{tag}",
             ProductionVariants=[
                 {
-                    "VariantName": "AllTraffic",
-                    "ModelName": f"model-{tag}",
+                    "VariantName": VARIANT,
+                    "ModelName": model,
                     "InitialInstanceCount": 1,
                     "InstanceType": "ml.m5.large",
                 }
             ],
         )
+        # moto has no UpdateEndpoint: replacing the endpoint moves it as an update does.
+        with contextlib.suppress(ClientError):
+            self.sagemaker.delete_endpoint(EndpointName=endpoint)
         self.sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=f"config-{tag}")
+        return model
 
 
 @dataclass(frozen=True)
@@ -252,7 +265,7 @@ def serving(
     work_dir.mkdir(parents=True, exist_ok=True)
     with ControlPlane(log_path=work_dir / "moto.log") as control_plane:
         resources = LocalResources(control_plane.url)
-        resources.deploy(name, resources.upload(tarball.read_bytes()))
+        resources.deploy_tarball(name, tarball)
         env = {**control_plane.env(), "PYTHONPATH": str(REPO_ROOT)}
         args = [*runtime, "--control-plane-url", control_plane.url]
         args += ["--region", REGION, "--log-level", "WARNING", "--cache-ttl", "5"]

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from benchmarks.local_endpoint import LocalResources
 from clients import call_raw, predict, verify_teardown
 from clients.errors import InvocationError
 from clients.payload import encode_request, predictions_of, response_text
@@ -269,7 +270,8 @@ def served_model(
                 aws_session_token=env["AWS_SESSION_TOKEN"],
                 region_name=control_plane.region,
             )
-            name = _deploy_directly(session, control_plane.url, built_model.tarball)
+            name = "clients-test"
+            LocalResources(control_plane.url).deploy_tarball(name, built_model.tarball)
             yield {
                 "env": {**env, "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": runtime.url},
                 "endpoint": name,
@@ -277,41 +279,6 @@ def served_model(
                 "session": session,
                 "moto_url": control_plane.url,
             }
-
-
-def _deploy_directly(session: boto3.session.Session, moto_url: str, tarball: Path) -> str:
-    """What the stack creates, made with plain API calls (the CDK path is the e2e test's)."""
-    s3 = session.client("s3", endpoint_url=moto_url)
-    s3.create_bucket(
-        Bucket="models", CreateBucketConfiguration={"LocationConstraint": session.region_name}
-    )
-    s3.upload_file(str(tarball), "models", "model.tar.gz")
-    sagemaker = session.client("sagemaker", endpoint_url=moto_url)
-    sagemaker.create_model(
-        ModelName="clients-test-model",
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/clients-test",
-        PrimaryContainer={
-            "Image": "764974769150.dkr.ecr.eu-west-2.amazonaws.com/sagemaker-xgboost:3.2-0",
-            "ModelDataUrl": "s3://models/model.tar.gz",
-            "Environment": {
-                "SAGEMAKER_PROGRAM": "inference.py",
-                "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
-            },
-        },
-    )
-    sagemaker.create_endpoint_config(
-        EndpointConfigName="clients-test-config",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": "clients-test-model",
-                "InitialInstanceCount": 1,
-                "InstanceType": "ml.m5.large",
-            }
-        ],
-    )
-    sagemaker.create_endpoint(EndpointName="clients-test", EndpointConfigName="clients-test-config")
-    return "clients-test"
 
 
 @pytest.fixture

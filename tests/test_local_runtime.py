@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import http.client
 import json
@@ -10,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,77 +20,16 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from requests_aws4auth import AWS4Auth
 
+from benchmarks.local_endpoint import BUCKET, LocalResources
 from local_cloud.control_plane import LOCAL_ACCOUNT, ControlPlane
 from local_runtime.server import RuntimeServer
 from model_build import BuildResult, TrainParams, build
 
 REGION = "eu-west-2"
 KEY, SECRET = "testing", "testing"
-BUCKET = "local-runtime-models"
-IMAGE = "764974769150.dkr.ecr.eu-west-2.amazonaws.com/sagemaker-xgboost:3.2-0"
 VARIANT = "AllTraffic"
 ENDPOINT = "churn"
 SIX_MB = 6_291_456
-
-
-def _environment() -> dict[str, str]:
-    return {
-        "SAGEMAKER_PROGRAM": "inference.py",
-        "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
-        "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
-        "SAGEMAKER_REGION": REGION,
-    }
-
-
-class LocalAws:
-    """Control-plane clients plus a helper that deploys an artefact the way CloudFormation does."""
-
-    def __init__(self, url: str) -> None:
-        session = boto3.session.Session(
-            aws_access_key_id=KEY, aws_secret_access_key=SECRET, region_name=REGION
-        )
-        self.sagemaker = session.client("sagemaker", endpoint_url=url)
-        self.s3 = session.client(
-            "s3", endpoint_url=url, config=Config(s3={"addressing_style": "path"})
-        )
-        self.s3.create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-
-    def deploy(self, endpoint: str, tarball: Path) -> str:
-        """Upload, create Model + EndpointConfig, point the endpoint at them; returns the model."""
-        key = f"{uuid.uuid4().hex[:8]}/model.tar.gz"
-        self.s3.upload_file(str(tarball), BUCKET, key)
-        return self.deploy_url(endpoint, f"s3://{BUCKET}/{key}")
-
-    def deploy_url(self, endpoint: str, model_data_url: str) -> str:
-        tag = uuid.uuid4().hex[:8]
-        model = f"model-{tag}"
-        self.sagemaker.create_model(
-            ModelName=model,
-            ExecutionRoleArn=f"arn:aws:iam::{LOCAL_ACCOUNT}:role/sagemaker",
-            PrimaryContainer={
-                "Image": IMAGE,
-                "ModelDataUrl": model_data_url,
-                "Environment": _environment(),
-            },
-        )
-        self.sagemaker.create_endpoint_config(
-            EndpointConfigName=f"config-{tag}",
-            ProductionVariants=[
-                {
-                    "VariantName": VARIANT,
-                    "ModelName": model,
-                    "InitialInstanceCount": 1,
-                    "InstanceType": "ml.m5.large",
-                }
-            ],
-        )
-        # moto has no UpdateEndpoint: replacing the endpoint moves it as an update does.
-        with contextlib.suppress(ClientError):
-            self.sagemaker.delete_endpoint(EndpointName=endpoint)
-        self.sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=f"config-{tag}")
-        return model
 
 
 def _card(built: Any) -> dict[str, Any]:
@@ -138,15 +75,15 @@ def control_plane() -> Iterator[ControlPlane]:
 
 
 @pytest.fixture(scope="module")
-def aws(control_plane: ControlPlane) -> LocalAws:
-    return LocalAws(control_plane.url)
+def aws(control_plane: ControlPlane) -> LocalResources:
+    return LocalResources(control_plane.url)
 
 
 @pytest.fixture(scope="module")
 def runtime(
-    control_plane: ControlPlane, aws: LocalAws, built_model: Any
+    control_plane: ControlPlane, aws: LocalResources, built_model: Any
 ) -> Iterator[RuntimeServer]:
-    aws.deploy(ENDPOINT, built_model.tarball)
+    aws.deploy_tarball(ENDPOINT, built_model.tarball)
     # TTL 0: every request sees the control plane's current state (deletes, moves) at once.
     with _runtime_server(control_plane, cache_ttl=0) as server:
         yield server
@@ -430,9 +367,9 @@ def test_container_4xx_is_a_424_model_error_with_the_original_answer(
 
 
 def test_endpoint_whose_artefact_is_missing_answers_internal_failure_without_details(
-    runtime: RuntimeServer, aws: LocalAws, client: Any, sample: dict[str, Any]
+    runtime: RuntimeServer, aws: LocalResources, client: Any, sample: dict[str, Any]
 ) -> None:
-    aws.deploy_url("broken", f"s3://{BUCKET}/no-such/model.tar.gz")
+    aws.deploy("broken", f"s3://{BUCKET}/no-such/model.tar.gz")
     with pytest.raises(ClientError) as caught:
         client.invoke_endpoint(EndpointName="broken", Body=_body(sample))
     assert caught.value.response["Error"]["Code"] == "InternalFailure"
@@ -451,9 +388,9 @@ def test_unknown_route_is_a_404_json_error(runtime: RuntimeServer) -> None:
 
 
 def test_container_that_stops_answering_gives_a_model_timeout(
-    control_plane: ControlPlane, aws: LocalAws, built_model: Any, sample: dict[str, Any]
+    control_plane: ControlPlane, aws: LocalResources, built_model: Any, sample: dict[str, Any]
 ) -> None:
-    aws.deploy("slow", built_model.tarball)
+    aws.deploy_tarball("slow", built_model.tarball)
     with _runtime_server(control_plane, invoke_timeout=1.0) as server:
         client = _runtime_client(server.url)
         client.invoke_endpoint(EndpointName="slow", Body=_body(sample))  # starts the container
@@ -477,7 +414,7 @@ def test_container_that_stops_answering_gives_a_model_timeout(
 def test_redeployed_endpoint_serves_the_new_model_and_stops_the_old_container(
     runtime: RuntimeServer,
     client: Any,
-    aws: LocalAws,
+    aws: LocalResources,
     built_model: Any,
     second_model: Any,
     sample: dict[str, Any],
@@ -488,7 +425,7 @@ def test_redeployed_endpoint_serves_the_new_model_and_stops_the_old_container(
     second = _card(second_model)["sample"]
     assert second["predictions"] != pytest.approx(sample["predictions"], abs=1e-6)
 
-    aws.deploy(ENDPOINT, second_model.tarball)
+    aws.deploy_tarball(ENDPOINT, second_model.tarball)
     response = client.invoke_endpoint(
         EndpointName=ENDPOINT,
         Body=json.dumps({"instances": second["instances"]}).encode(),
@@ -500,14 +437,14 @@ def test_redeployed_endpoint_serves_the_new_model_and_stops_the_old_container(
     assert old_pid not in runtime.container_pids()
     assert not _alive(old_pid)
 
-    aws.deploy(ENDPOINT, built_model.tarball)  # back to the first model for the other tests
+    aws.deploy_tarball(ENDPOINT, built_model.tarball)  # back to the first model for the other tests
     client.invoke_endpoint(EndpointName=ENDPOINT, Body=body, ContentType="application/json")
 
 
 def test_deleted_endpoint_is_not_found_and_stop_leaves_no_container(
-    control_plane: ControlPlane, aws: LocalAws, built_model: Any, sample: dict[str, Any]
+    control_plane: ControlPlane, aws: LocalResources, built_model: Any, sample: dict[str, Any]
 ) -> None:
-    aws.deploy("short-lived", built_model.tarball)
+    aws.deploy_tarball("short-lived", built_model.tarball)
     with _runtime_server(control_plane, cache_ttl=0) as server:
         client = _runtime_client(server.url)
         client.invoke_endpoint(EndpointName="short-lived", Body=_body(sample))
@@ -528,12 +465,12 @@ def test_deleted_endpoint_is_not_found_and_stop_leaves_no_container(
 )
 def test_cli_prints_its_url_and_stops_its_containers_on_signal(
     control_plane: ControlPlane,
-    aws: LocalAws,
+    aws: LocalResources,
     built_model: Any,
     sample: dict[str, Any],
     signum: int,
 ) -> None:
-    aws.deploy("cli", built_model.tarball)
+    aws.deploy_tarball("cli", built_model.tarball)
     cmd = [sys.executable, "-m", "local_runtime", "--port", "0", "--region", REGION]
     cmd += ["--control-plane-url", control_plane.url, "--workers", "1"]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET}
