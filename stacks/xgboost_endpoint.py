@@ -105,8 +105,8 @@ class XgboostEndpoint(Construct):
             )
         stack = cdk.Stack.of(self)
 
-        # The asset hash is the tarball's sha256: the same model bytes never make a new asset,
-        # and the tag below tells a console reader which model is live.
+        # The asset is keyed on the tarball's sha256 (CDK derives the S3 key from it): the same
+        # model bytes never make a new asset, and the tag below tells a reader which model is live.
         self.model_sha256 = file_sha256(model_artifact)
         self.artifact = s3_assets.Asset(
             self,
