@@ -15,7 +15,7 @@ OUTPUTS := cdk-outputs.json
 # make deploy CONFIG=examples/production.json: a whole environment's settings from one file.
 CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
-.PHONY: install build synth lint format test test-fast snapshot-update bench \
+.PHONY: install build synth lint format test test-fast snapshot-update bench diagram \
         demo up down env deploy diff predict call-raw call-api destroy verify-teardown clean
 
 install: $(VENV)/.installed node_modules/.installed
@@ -56,6 +56,10 @@ snapshot-update: install
 
 bench: install
 	python -m benchmarks
+
+# The Mermaid diagrams in README.md and docs/architecture.md, drawn from the synthesized templates.
+diagram: install
+	python -m docs_tools.diagram
 
 # --- local AWS (no account) -------------------------------------------------------------------
 demo: install

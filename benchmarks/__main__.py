@@ -1,4 +1,4 @@
-"""python -m benchmarks [--only handler,endpoint,lifecycle] [--quick] [--output BENCHMARKS.md]
+"""python -m benchmarks [--only handler,endpoint,lifecycle] [--quick] [--output docs/benchmarks.md]
 
 Runs the benchmarks, prints each section as it finishes and writes the Markdown report.
 `--quick` takes fewer rounds (a smoke run, not for publishing).
@@ -44,8 +44,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--output",
         type=Path,
-        default=REPO_ROOT / "BENCHMARKS.md",
-        help="Markdown report (default: BENCHMARKS.md at the repo root)",
+        default=REPO_ROOT / "docs" / "benchmarks.md",
+        help="Markdown report (default: docs/benchmarks.md)",
     )
     return parser.parse_args(argv)
 

@@ -1,4 +1,4 @@
-"""Results of a benchmark section and their rendering as Markdown (stdout and BENCHMARKS.md)."""
+"""Results of a benchmark section and their rendering as Markdown (stdout, docs/benchmarks.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Least privilege, proven on the synthesized template by evaluating the execution role's policy
 (IAM's Allow matching, no simulator): the role reads exactly the object the Model serves and can
-write nothing but its own logs and metrics. Also checks the client policy the README documents.
+write nothing but its own logs and metrics. Also checks the client policy in docs/security.md.
 
 test_stack.py pins the statements' shape; these tests ask what the policy allows.
 """
@@ -25,7 +25,7 @@ PSEUDO = {
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
 }
-README = Path(__file__).resolve().parents[1] / "README.md"
+SECURITY_DOC = Path(__file__).resolve().parents[1] / "docs" / "security.md"
 
 
 def _resolve(value: Any, template: dict[str, Any]) -> Any:
@@ -159,22 +159,20 @@ def test_the_role_gets_permissions_from_this_one_policy_only(default_synth: Synt
     assert attached == [[{"Ref": role_id}]]
 
 
-# --- the client side: the README's invoke policy ---------------------------------------------
+# --- the client side: the invoke policy in docs/security.md ----------------------------------
 
 
-def _readme_client_policy() -> dict[str, Any] | None:
-    text = README.read_text() if README.is_file() else ""
-    section = re.search(r"^## Least privilege\n(.*?)(?=^## |\Z)", text, re.S | re.M)
-    if section is None:
-        return None
+def _documented_client_policy() -> dict[str, Any]:
+    text = SECURITY_DOC.read_text()
+    section = re.search(r"^## What a client needs\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    assert section is not None, "docs/security.md has no '## What a client needs' section"
     block = re.search(r"```json\n(.*?)```", section.group(1), re.S)
-    return json.loads(block.group(1)) if block else None
+    assert block is not None, "docs/security.md shows no ```json client policy"
+    return dict(json.loads(block.group(1)))
 
 
-def test_the_readme_client_policy_allows_invoking_this_endpoint_and_nothing_else() -> None:
-    document = _readme_client_policy()
-    if document is None:
-        pytest.skip("README has no '## Least privilege' section with a ```json policy yet")
+def test_the_documented_client_policy_allows_invoking_this_endpoint_and_nothing_else() -> None:
+    document = _documented_client_policy()
     endpoint = "arn:aws:sagemaker:eu-west-2:123456789012:endpoint/sagemakerxgbendpoint"
     statements = [
         {**s, "Resource": [r.replace("<region>", REGION).replace("<account-id>", ACCOUNT)

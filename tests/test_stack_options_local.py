@@ -3,7 +3,7 @@
 A tmp copy of the app is bootstrapped once; each config then gets its own work dir (cloud
 assembly and outputs), so nothing touches the repo's cdk.out/. moto skips resource types it does
 not implement with a warning and still reports CREATE_COMPLETE: the test reads those warnings from
-moto's log and pins the list (README, "Configuration options"), because a green local deploy
+moto's log and pins the list (docs/local-cloud.md), because a green local deploy
 proves nothing about those resources.
 """
 
