@@ -22,7 +22,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from local_cloud.control_plane import LOCAL_ACCOUNT, ControlPlane
-from local_cloud.server_process import ServerProcess
+from local_runtime.process_group import ServerProcess
 
 REGION = "eu-west-2"
 KEY = SECRET = "testing"

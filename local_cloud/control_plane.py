@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from local_cloud.server_process import ServerProcess
+from local_runtime.process_group import ServerProcess
 
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
 LOCAL_REGION = "eu-west-2"

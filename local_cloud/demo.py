@@ -17,9 +17,9 @@ from clients.verify_teardown import DEFAULT_STACK_NAME
 from local_cloud.cdk import CdkCli
 from local_cloud.control_plane import LOCAL_REGION, ControlPlane
 from local_cloud.processes import run_command, tool_path
+from local_cloud.public_api_demo import remove_public_api, run_public_api_checks
 from local_cloud.runtime_process import REPO_ROOT, RuntimeProcess
 from local_cloud.stages import StageFailed, StageRunner, Terminated, signals_raise
-from local_runtime.public_api_demo import remove_public_api, run_public_api_checks
 
 # Variables that could point a child at a real account instead of the local one.
 REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE")

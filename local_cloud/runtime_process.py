@@ -6,7 +6,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from local_cloud.server_process import ServerProcess
+from local_runtime.process_group import ServerProcess
 
 HEALTH_PATH = "/_local/health"
 REPO_ROOT = Path(__file__).resolve().parents[1]  # where `local_runtime` is importable

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local_cloud.server_process import free_port, stop_process, wait_for_http
 from local_runtime.artifacts import ArtifactError, fetch_model, local_path
+from local_runtime.process_group import free_port, stop_process, wait_for_http
 from local_runtime.resolver import ModelSpec
 
 log = logging.getLogger(__name__)

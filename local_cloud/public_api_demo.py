@@ -1,6 +1,6 @@
 """The local demo's public API stage: provision what moto skipped, serve the route, check it.
 
-    python -m local_runtime.public_api_demo --control-plane-url URL --runtime-url URL \
+    python -m local_cloud.public_api_demo --control-plane-url URL --runtime-url URL \
         --region R [--stack-name S] [--model-card build/model-card.json]
 
 For a stack deployed with `-c config=examples/public-api.json` on the local control plane:
@@ -100,7 +100,7 @@ def remove_public_api(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m local_runtime.public_api_demo", description=__doc__.split("\n")[0]
+        prog="python -m local_cloud.public_api_demo", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--control-plane-url", required=True, help="moto_server URL")
     parser.add_argument("--runtime-url", required=True, help="local SageMaker runtime URL")
