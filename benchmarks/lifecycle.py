@@ -16,8 +16,8 @@ from pathlib import Path
 from benchmarks.report import Section
 from local_cloud.app_copy import copy_app
 from local_cloud.cdk import QUIET_ENV, CdkCli
+from local_cloud.commands import Completed, run_command, tool_path
 from local_cloud.control_plane import ControlPlane
-from local_cloud.processes import Completed, run_command, tool_path
 
 STACK = "SagemakerXgbEndpoint"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from clients.payload import predictions_of
 from clients.verify_teardown import DEFAULT_STACK_NAME
 from local_cloud.cdk import CdkCli
+from local_cloud.commands import run_command, tool_path
 from local_cloud.control_plane import LOCAL_REGION, ControlPlane
-from local_cloud.processes import run_command, tool_path
 from local_cloud.public_api_demo import remove_public_api, run_public_api_checks
 from local_cloud.runtime_process import REPO_ROOT, RuntimeProcess
 from local_cloud.stages import StageFailed, StageRunner, Terminated, signals_raise

@@ -41,7 +41,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from local_runtime.front_door import Reply
-from local_runtime.serving import ServingThread, serve_until_signalled
+from local_runtime.serving_thread import ServingThread, serve_until_signalled
 from local_runtime.sigv4 import Headers
 from stacks.public_api_contract import (
     FORBIDDEN_MESSAGE,

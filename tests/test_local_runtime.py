@@ -22,7 +22,7 @@ from requests_aws4auth import AWS4Auth
 
 from benchmarks.local_endpoint import BUCKET, LocalResources
 from local_cloud.control_plane import LOCAL_ACCOUNT, ControlPlane
-from local_runtime.server import RuntimeServer
+from local_runtime.runtime_server import RuntimeServer
 from model_build import BuildResult, TrainParams, build
 
 REGION = "eu-west-2"

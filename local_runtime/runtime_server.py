@@ -25,10 +25,10 @@ import boto3
 from botocore.config import Config
 
 from local_runtime import errors
-from local_runtime.containers import CONTAINER_MODULE, ContainerManager
+from local_runtime.container_pool import CONTAINER_MODULE, ContainerManager
 from local_runtime.front_door import FrontDoor, Reply
 from local_runtime.resolver import CachedResolver, describe
-from local_runtime.serving import ServingThread
+from local_runtime.serving_thread import ServingThread
 from local_runtime.sigv4 import SigV4Verifier
 
 log = logging.getLogger(__name__)
