@@ -40,6 +40,7 @@ lint: install
 	ruff check .
 	ruff format --check .
 	mypy
+	lint-imports --no-logo --no-cache
 
 format: install
 	ruff check --fix .

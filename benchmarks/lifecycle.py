@@ -14,12 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.report import Section
+from constants import STACK_NAME
 from local_cloud.app_copy import copy_app
 from local_cloud.cdk import QUIET_ENV, CdkCli
+from local_cloud.commands import Completed, run_command, tool_path
 from local_cloud.control_plane import ControlPlane
-from local_cloud.processes import Completed, run_command, tool_path
-
-STACK = "SagemakerXgbEndpoint"
 
 
 def _timed(func: Callable[[], Completed]) -> tuple[float, Completed]:
@@ -33,7 +32,7 @@ def _sha256(path: Path) -> str:
 
 
 def _asset_hashes(assembly: Path) -> set[str]:
-    manifest = json.loads((assembly / f"{STACK}.assets.json").read_text())
+    manifest = json.loads((assembly / f"{STACK_NAME}.assets.json").read_text())
     return set(manifest.get("files", {}))
 
 
@@ -95,7 +94,8 @@ def run(work_dir: Path, *, log: Callable[[str], None] = print) -> Section:
         out = work_dir / f"synth-{n}"
         synth_args = ("synth", "--quiet", "--output", str(out))
         seconds, _ = _timed(functools.partial(cdk, *synth_args, name=f"synth-{n}.log"))
-        synths.append((seconds, _asset_hashes(out), (out / f"{STACK}.template.json").read_text()))
+        template = (out / f"{STACK_NAME}.template.json").read_text()
+        synths.append((seconds, _asset_hashes(out), template))
     (s1, h1, t1), (s2, h2, t2) = synths
     section.rows.append(
         (

@@ -21,14 +21,24 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from local_cloud.control_plane import LOCAL_ACCOUNT, ControlPlane
-from local_cloud.server_process import ServerProcess
+from constants import (
+    IMAGE_REPOSITORY,
+    IMAGE_TAG,
+    LOCAL_ACCOUNT,
+    LOCAL_CREDENTIALS,
+    LOCAL_REGION,
+    RUNTIME_HEALTH_PATH,
+)
+from local_cloud.control_plane import ControlPlane
+from local_runtime.process_group import ServerProcess
+from stacks.image_registry import REGISTRY_ACCOUNTS
 
-REGION = "eu-west-2"
-KEY = SECRET = "testing"
+REGION = LOCAL_REGION
+KEY = LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+SECRET = LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
 BUCKET = "local-models"
 VARIANT = "AllTraffic"
-IMAGE = "764974769150.dkr.ecr.eu-west-2.amazonaws.com/sagemaker-xgboost:3.2-0"
+IMAGE = f"{REGISTRY_ACCOUNTS[REGION]}.dkr.ecr.{REGION}.amazonaws.com/{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -224,7 +234,7 @@ def health(base_url: str) -> Any:
     import json
     import urllib.request
 
-    with urllib.request.urlopen(base_url + "/_local/health", timeout=10) as response:
+    with urllib.request.urlopen(base_url + RUNTIME_HEALTH_PATH, timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -273,6 +283,6 @@ def serving(
         if workers:
             args += ["--workers", str(workers)]
         with python_server(
-            args, url_path="/_local/health", env=env, log_path=work_dir / "runtime.log"
+            args, url_path=RUNTIME_HEALTH_PATH, env=env, log_path=work_dir / "runtime.log"
         ) as (pid, url):
             yield ServingEndpoint(name=name, runtime_url=url, runtime_pid=pid, resources=resources)

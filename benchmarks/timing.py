@@ -78,10 +78,3 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         raise ValueError("no values")
     rank = max(1, round(fraction * len(sorted_values) + 0.5))
     return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-def stopwatch(func: Callable[[], object]) -> float:
-    """Seconds one call of ``func`` takes."""
-    start = time.perf_counter()
-    func()
-    return time.perf_counter() - start

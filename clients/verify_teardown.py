@@ -23,9 +23,9 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from clients.target import DEFAULT_OUTPUTS_FILE, ENDPOINT_NAME_OUTPUT, UsageError, resolve_region
+from constants import APP_TAG, STACK_NAME
 
-DEFAULT_STACK_NAME = "SagemakerXgbEndpoint"
-APP_TAG = ("app", "sagemaker-xgb-cdk")
+OWNER_TAG = ("app", APP_TAG)  # the tag app.py puts on every resource
 ENDPOINT_LOG_PREFIX = "/aws/sagemaker/Endpoints/"
 GONE_STACK_STATUSES = {"DELETE_COMPLETE"}
 LOG_GROUP_OUTPUT = "LogGroupName"
@@ -37,7 +37,7 @@ class Ownership:
     """How to tell this app's resources from others in the same account."""
 
     stack_name: str
-    tag: tuple[str, str] = APP_TAG
+    tag: tuple[str, str] = OWNER_TAG
     endpoint_names: frozenset[str] = frozenset()
     log_group_names: frozenset[str] = frozenset()
 
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m clients.verify_teardown", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME)
+    parser.add_argument("--stack-name", default=STACK_NAME)
     parser.add_argument(
         "--endpoint-name",
         action="append",

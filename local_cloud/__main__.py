@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from constants import LOCAL_ACCOUNT, LOCAL_REGION
 from local_cloud import session
-from local_cloud.control_plane import LOCAL_REGION
 from local_cloud.demo import DemoLayout, run_demo
 from local_cloud.runtime_process import REPO_ROOT
 
@@ -68,7 +68,7 @@ def _session_command(command: str, work_dir: Path, *, region: str) -> int:
         print(f"# local runtime {state.runtime_url} (pid {state.runtime_pid})")
         print('# paste these, or: eval "$(python -m local_cloud env)"; stop with `down`')
         print("\n".join(state.export_lines()))
-        print("# first: npx --no -- cdk bootstrap aws://123456789012/" + region)
+        print(f"# first: npx --no -- cdk bootstrap aws://{LOCAL_ACCOUNT}/{region}")
         return 0
     if command == "env":
         running = session.read_state(work_dir)

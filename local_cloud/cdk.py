@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from local_cloud.control_plane import LOCAL_ACCOUNT
-from local_cloud.processes import Completed, run_command, tool_path
+from constants import LOCAL_ACCOUNT
+from local_cloud.commands import Completed, run_command, tool_path
 
 # No notices, telemetry or version check: nothing reaches the internet from a local run.
 QUIET_FLAGS = ("--no-notices",)

@@ -10,15 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from local_cloud.server_process import ServerProcess
-
-LOCAL_ACCOUNT = "123456789012"  # moto's default account
-LOCAL_REGION = "eu-west-2"
-LOCAL_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
+from constants import LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION
+from local_runtime.process_group import ServerProcess
 
 
 class ControlPlane(ServerProcess):
@@ -59,6 +52,3 @@ class ControlPlane(ServerProcess):
             "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
             **LOCAL_CREDENTIALS,
         }
-
-    def start(self, *, timeout: float = 30.0) -> None:
-        super().start(timeout=timeout)

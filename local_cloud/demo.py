@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clients.payload import predictions_of
-from clients.verify_teardown import DEFAULT_STACK_NAME
+from constants import LOCAL_REGION, STACK_NAME
 from local_cloud.cdk import CdkCli
-from local_cloud.control_plane import LOCAL_REGION, ControlPlane
-from local_cloud.processes import run_command, tool_path
+from local_cloud.commands import run_command, tool_path
+from local_cloud.control_plane import ControlPlane
+from local_cloud.public_api_demo import remove_public_api, run_public_api_checks
 from local_cloud.runtime_process import REPO_ROOT, RuntimeProcess
 from local_cloud.stages import StageFailed, StageRunner, Terminated, signals_raise
-from local_runtime.public_api_demo import remove_public_api, run_public_api_checks
 
 # Variables that could point a child at a real account instead of the local one.
 REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE")
@@ -107,7 +107,7 @@ def _lifecycle(
     context = {"config": str(REPO_ROOT / "examples" / "public-api.json")}
     if stack_name:
         context["stack_name"] = stack_name
-    stack = stack_name or DEFAULT_STACK_NAME
+    stack = stack_name or STACK_NAME
 
     with runner.stage("bootstrap"):
         cdk.bootstrap(region=control_plane.region)

@@ -6,9 +6,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from local_cloud.server_process import ServerProcess
+from constants import RUNTIME_HEALTH_PATH
+from local_runtime.process_group import ServerProcess
 
-HEALTH_PATH = "/_local/health"
 REPO_ROOT = Path(__file__).resolve().parents[1]  # where `local_runtime` is importable
 
 
@@ -50,7 +50,7 @@ class RuntimeProcess(ServerProcess):
         ]
 
     def ready_url(self) -> str:
-        return self.url + HEALTH_PATH
+        return self.url + RUNTIME_HEALTH_PATH
 
     def start(self, *, timeout: float = 60.0) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from local_cloud.control_plane import LOCAL_CREDENTIALS, LOCAL_REGION, ControlPlane
+from constants import LOCAL_CREDENTIALS, LOCAL_REGION
+from local_cloud.control_plane import ControlPlane
 from local_cloud.runtime_process import RuntimeProcess
 
 EXPORTED = (

@@ -11,8 +11,8 @@ import logging
 import sys
 from pathlib import Path
 
-from local_runtime.server import RuntimeServer
-from local_runtime.serving import serve_until_signalled
+from local_runtime.runtime_server import RuntimeServer
+from local_runtime.serving_thread import serve_until_signalled
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,8 +40,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+from constants import LOCAL_CREDENTIALS
 from local_runtime.front_door import Reply
-from local_runtime.serving import ServingThread, serve_until_signalled
+from local_runtime.serving_thread import ServingThread, serve_until_signalled
 from local_runtime.sigv4 import Headers
 from stacks.public_api_contract import (
     FORBIDDEN_MESSAGE,
@@ -266,8 +267,12 @@ class ApiGatewayServer:
         port: int = 0,
     ) -> None:
         # The same credentials the local runtime accepts: the caller's environment.
-        access_key = access_key or os.environ.get("AWS_ACCESS_KEY_ID", "testing")
-        secret_key = secret_key or os.environ.get("AWS_SECRET_ACCESS_KEY", "testing")
+        access_key = access_key or os.environ.get(
+            "AWS_ACCESS_KEY_ID", LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+        )
+        secret_key = secret_key or os.environ.get(
+            "AWS_SECRET_ACCESS_KEY", LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+        )
         session = boto3.session.Session(
             aws_access_key_id=access_key, aws_secret_access_key=secret_key, region_name=region
         )

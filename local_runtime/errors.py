@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-LOCAL_ACCOUNT = "123456789012"
+from constants import LOCAL_ACCOUNT
+
 MAX_PAYLOAD_BYTES = 6_291_456  # real-time endpoints
 _CORAL = "http://internal.amazon.com/coral/com.amazon.coral.service/"
 _BAD_SIGNATURE = (

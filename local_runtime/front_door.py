@@ -1,6 +1,6 @@
 """InvokeEndpoint as SageMaker's front door answers it: authenticate, resolve, forward, translate.
 
-HTTP-free on purpose: `server.py` hands it the received request and writes back the `Reply`.
+HTTP-free on purpose: `runtime_server.py` hands it the received request and writes back the `Reply`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from local_runtime import errors
-from local_runtime.containers import (
+from local_runtime.container_pool import (
     ContainerManager,
     ContainerStartError,
     ContainerTimeout,

@@ -6,12 +6,11 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from constants import IMAGE_REPOSITORY, IMAGE_TAG, XGBOOST_VERSION
 from model_build.params import TrainParams
 from model_build.train import OBJECTIVE, Evaluation
-from stacks.image_registry import IMAGE_REPOSITORY, IMAGE_TAG
 
 CARD_NAME = "model-card.json"
-XGBOOST_VERSION = "3.2.0"
 # The image the stack deploys: one source, so the card cannot name another.
 SERVING_IMAGE = f"{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 

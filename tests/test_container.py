@@ -20,7 +20,7 @@ import flask.testing
 import pytest
 import requests
 
-from local_runtime.container import app_from_env, create_app, parse_args
+from local_runtime.script_mode_server import app_from_env, create_app, parse_args
 from model_build import BuildResult
 
 REPO = Path(__file__).resolve().parents[1]
@@ -142,7 +142,7 @@ def test_exception_in_a_hook_is_a_500_without_details_in_the_body(
     source = ECHO + f"\ndef {hook}(*args):\n    raise RuntimeError('secret-detail')\n"
     client = _app(tmp_path, source)
 
-    with caplog.at_level(logging.ERROR, logger="local_runtime.container"):
+    with caplog.at_level(logging.ERROR, logger="local_runtime.script_mode_server"):
         response = client.post("/invocations", data=b"[]")
 
     assert response.status_code == 500
@@ -327,7 +327,7 @@ def served(extracted_model: Path) -> Iterator[tuple[subprocess.Popen[str], str]]
         [
             sys.executable,
             "-m",
-            "local_runtime.container",
+            "local_runtime.script_mode_server",
             "--model-dir",
             str(extracted_model),
             "--submit-dir",

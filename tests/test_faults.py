@@ -22,8 +22,8 @@ import pytest
 from benchmarks.local_endpoint import BUCKET, ServingEndpoint, SignedClient, health, serving
 from local_cloud.app_copy import copy_app
 from local_cloud.cdk import QUIET_ENV, QUIET_FLAGS, CdkCli
+from local_cloud.commands import Completed, run_command, tool_path
 from local_cloud.control_plane import ControlPlane
-from local_cloud.processes import Completed, run_command, tool_path
 from local_cloud.runtime_process import REPO_ROOT
 from model_build import BuildResult
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from local_runtime.container import create_app
+from local_runtime.script_mode_server import create_app
 
 FEATURES = 30  # the default build's breast-cancer features
 JSON = "application/json"

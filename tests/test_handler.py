@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sklearn.datasets import load_breast_cancer
 
 from inference_code import inference
-from local_runtime.container import create_app
+from local_runtime.script_mode_server import create_app
 from model_build import BuildResult, TrainParams
 from model_build.train import load_dataset, train_booster
 

@@ -20,7 +20,7 @@ import pytest
 
 from local_cloud import session
 from local_cloud.__main__ import main
-from local_cloud.processes import run_command, tool_path
+from local_cloud.commands import run_command, tool_path
 from local_cloud.runtime_process import REPO_ROOT
 from local_cloud.stages import StageFailed, StageRunner, Terminated, signals_raise
 

@@ -21,8 +21,9 @@ from botocore.exceptions import ClientError
 from requests_aws4auth import AWS4Auth
 
 from benchmarks.local_endpoint import BUCKET, LocalResources
-from local_cloud.control_plane import LOCAL_ACCOUNT, ControlPlane
-from local_runtime.server import RuntimeServer
+from constants import LOCAL_ACCOUNT
+from local_cloud.control_plane import ControlPlane
+from local_runtime.runtime_server import RuntimeServer
 from model_build import BuildResult, TrainParams, build
 
 REGION = "eu-west-2"

@@ -24,10 +24,10 @@ import pytest
 from clients import call_api
 from clients.payload import predictions_of
 from local_cloud.cdk import CdkCli
+from local_cloud.public_api_demo import PublicApiRun, remove_public_api, run_public_api_checks
 from local_cloud.runtime_process import REPO_ROOT
 from local_runtime.api_gateway import ApiGatewayServer, local_invoke_url
 from local_runtime.api_gateway_provision import ProvisionedApi
-from local_runtime.public_api_demo import PublicApiRun, remove_public_api, run_public_api_checks
 from stacks.public_api_contract import REQUEST_SCHEMA
 from tests.local_aws import aws_environ, local_account
 

@@ -1,5 +1,9 @@
 """A local server in a subprocess of its own process group: started, probed until it answers,
-and stopped (SIGTERM, then SIGKILL) on every exit path of the `with` block that owns it."""
+and stopped (SIGTERM, then SIGKILL) on every exit path of the `with` block that owns it.
+
+The runtime starts its containers this way, and `local_cloud` its control plane and runtime:
+it lives on the emulator's side so the imports run one way (local_cloud -> local_runtime).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""What the local HTTP servers share: serving on a background thread, and a `main()` loop that
-runs one until SIGTERM or SIGINT."""
+"""How the local HTTP servers run: `ServingThread` serves one on a background thread, and
+`serve_until_signalled` is the `main()` loop that runs one until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 

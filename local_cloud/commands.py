@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from local_cloud.server_process import stop_process
+from local_runtime.process_group import stop_process
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Serving "containers": one `python -m local_runtime.container` process group per model.
+"""The pool of serving "containers": one process group per model, each running
+`python -m local_runtime.script_mode_server` (the container's script-mode server).
 
 Each runs the model's artefact unpacked into a work dir of its own (its /opt/ml/model) and is
 reached through a small pool of keep-alive HTTP connections (the container's gthread workers
@@ -23,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local_cloud.server_process import free_port, stop_process, wait_for_http
 from local_runtime.artifacts import ArtifactError, fetch_model, local_path
+from local_runtime.process_group import free_port, stop_process, wait_for_http
 from local_runtime.resolver import ModelSpec
 
 log = logging.getLogger(__name__)
 
-CONTAINER_MODULE = "local_runtime.container"
+CONTAINER_MODULE = "local_runtime.script_mode_server"
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FAILURE_MEMORY = 5.0  # seconds a failed start is remembered, so retries do not restart it each time
 

@@ -1,4 +1,5 @@
-"""Our emulation of the sagemaker-xgboost serving container's script-mode contract, no Docker.
+"""The script-mode server that runs inside each emulated serving container: our emulation of
+the sagemaker-xgboost container's script-mode contract, no Docker.
 
 What it reproduces (see docs/sagemaker-facts.md, "The serving container"):
 - the user module is imported and ``model_fn`` called lazily, on a worker's first request
@@ -11,8 +12,9 @@ What it reproduces (see docs/sagemaker-facts.md, "The serving container"):
   string (text/html);
 - gunicorn with one worker per CPU, 60 s worker timeout and OMP_NUM_THREADS=1.
 
-Run: ``python -m local_runtime.container --model-dir D --submit-dir S --program inference.py
---port P [--workers N]``, or ``gunicorn 'local_runtime.container:app_from_env()'``.
+Run: ``python -m local_runtime.script_mode_server --model-dir D --submit-dir S
+--program inference.py --port P [--workers N]``, or
+``gunicorn 'local_runtime.script_mode_server:app_from_env()'``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ DEFAULT_ACCEPT = JSON
 WORKER_TIMEOUT_S = 60
 HOST = "127.0.0.1"
 
-_log = logging.getLogger("local_runtime.container")  # also when run as __main__
+_log = logging.getLogger("local_runtime.script_mode_server")  # also when run as __main__
 _module_numbers = itertools.count()
 
 
@@ -179,7 +181,7 @@ def _internal_error() -> WerkzeugResponse:
 
 
 def app_from_env() -> flask.Flask:
-    """Factory for gunicorn: ``gunicorn 'local_runtime.container:app_from_env()'``."""
+    """Factory for gunicorn: ``gunicorn 'local_runtime.script_mode_server:app_from_env()'``."""
     missing = [name for name in ("LOCAL_MODEL_DIR", "SAGEMAKER_PROGRAM") if not os.getenv(name)]
     if missing:
         raise RuntimeError(f"set {' and '.join(missing)} for the local container")
@@ -209,7 +211,7 @@ def _port(text: str) -> int:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m local_runtime.container",
+        prog="python -m local_runtime.script_mode_server",
         description="Serve a script-mode handler like the sagemaker-xgboost container does.",
     )
     parser.add_argument("--model-dir", type=Path, required=True, help="the extracted tarball")

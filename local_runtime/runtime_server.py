@@ -24,28 +24,26 @@ from types import TracebackType
 import boto3
 from botocore.config import Config
 
+from constants import LOCAL_CREDENTIALS, RUNTIME_HEALTH_PATH
 from local_runtime import errors
-from local_runtime.containers import CONTAINER_MODULE, ContainerManager
+from local_runtime.container_pool import CONTAINER_MODULE, ContainerManager
 from local_runtime.front_door import FrontDoor, Reply
 from local_runtime.resolver import CachedResolver, describe
-from local_runtime.serving import ServingThread
+from local_runtime.serving_thread import ServingThread
 from local_runtime.sigv4 import SigV4Verifier
 
 log = logging.getLogger(__name__)
 
 _PREFIX = "/endpoints/"
 _SUFFIX = "/invocations"
-HEALTH_PATH = "/_local/health"
 _DISCARD_LIMIT = 64 << 20  # most body bytes swallowed after a refusal before hanging up
 
 
 def default_credentials() -> dict[str, str]:
     """The local access key -> secret map: the caller's environment, as boto3 would read it."""
-    return {
-        os.environ.get("AWS_ACCESS_KEY_ID", "testing"): os.environ.get(
-            "AWS_SECRET_ACCESS_KEY", "testing"
-        )
-    }
+    access_key = os.environ.get("AWS_ACCESS_KEY_ID", LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"])
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY", LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    return {access_key: secret}
 
 
 class _HTTPServer(http.server.ThreadingHTTPServer):
@@ -108,7 +106,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _route(self) -> Reply:
         path = self.path.split("?", 1)[0]
-        if path == HEALTH_PATH and self.command == "GET":
+        if path == RUNTIME_HEALTH_PATH and self.command == "GET":
             return self.server.runtime.health()
         if not (self.command == "POST" and path.startswith(_PREFIX) and path.endswith(_SUFFIX)):
             self._drain()

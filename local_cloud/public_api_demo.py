@@ -1,6 +1,6 @@
 """The local demo's public API stage: provision what moto skipped, serve the route, check it.
 
-    python -m local_runtime.public_api_demo --control-plane-url URL --runtime-url URL \
+    python -m local_cloud.public_api_demo --control-plane-url URL --runtime-url URL \
         --region R [--stack-name S] [--model-card build/model-card.json]
 
 For a stack deployed with `-c config=examples/public-api.json` on the local control plane:
@@ -22,10 +22,9 @@ from pathlib import Path
 import boto3
 
 from clients.call_api import check_public_api
+from constants import LOCAL_CREDENTIALS, STACK_NAME
 from local_runtime.api_gateway import ApiGatewayServer, local_invoke_url
 from local_runtime.api_gateway_provision import ProvisionedApi, provision, remove
-
-DEFAULT_STACK_NAME = "SagemakerXgbEndpoint"
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,8 @@ def _keys(env: Mapping[str, str] | None) -> tuple[str, str]:
     """The local credentials: the demo's child environment, never a real account's by accident."""
     source = os.environ if env is None else env
     return (
-        source.get("AWS_ACCESS_KEY_ID", "testing"),
-        source.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        source.get("AWS_ACCESS_KEY_ID", LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"]),
+        source.get("AWS_SECRET_ACCESS_KEY", LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]),
     )
 
 
@@ -56,7 +55,7 @@ def run_public_api_checks(
     runtime_url: str,
     region: str,
     rows: list[list[float]],
-    stack_name: str = DEFAULT_STACK_NAME,
+    stack_name: str = STACK_NAME,
     env: Mapping[str, str] | None = None,
 ) -> PublicApiRun:
     """Provision, serve on a free port, run the three checks, stop; raises on any miss.
@@ -100,12 +99,12 @@ def remove_public_api(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m local_runtime.public_api_demo", description=__doc__.split("\n")[0]
+        prog="python -m local_cloud.public_api_demo", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--control-plane-url", required=True, help="moto_server URL")
     parser.add_argument("--runtime-url", required=True, help="local SageMaker runtime URL")
     parser.add_argument("--region", required=True)
-    parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME)
+    parser.add_argument("--stack-name", default=STACK_NAME)
     parser.add_argument("--model-card", type=Path, default=Path("build/model-card.json"))
     args = parser.parse_args(argv)
     rows = json.loads(args.model_card.read_text())["sample"]["instances"]
