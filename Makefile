@@ -15,7 +15,7 @@ OUTPUTS := cdk-outputs.json
 # make deploy CONFIG=examples/production.json: a whole environment's settings from one file.
 CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
-.PHONY: install build synth lint format test test-fast snapshot-update bench \
+.PHONY: install build synth lint format test test-fast snapshot-update bench schema \
         demo up down env deploy diff predict call-raw call-api destroy verify-teardown clean
 
 install: $(VENV)/.installed node_modules/.installed
@@ -56,6 +56,10 @@ snapshot-update: install
 
 bench: install
 	python -m benchmarks
+
+# docs/settings.schema.json and docs/configuration.md, written from the models in stacks/settings/.
+schema: install
+	python -m stacks.settings.schema
 
 # --- local AWS (no account) -------------------------------------------------------------------
 demo: install
