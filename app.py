@@ -107,8 +107,8 @@ def build(app: cdk.App) -> XgbEndpointStack:
     return stack
 
 
-def main() -> int:
-    app = cdk.App()
+def main(app: cdk.App | None = None) -> int:
+    app = app or cdk.App()
     try:
         build(app)
     except ConfigError as err:

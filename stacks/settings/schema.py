@@ -57,13 +57,17 @@ def main(argv: list[str] | None = None) -> int:
     stale = [path for path, text in generated().items() if _read(path) != text]
     if args.check:
         for path in stale:
-            print(f"{path.relative_to(DOCS.parent)} is stale: run `make schema`")
+            print(f"{_shown(path)} is stale: run `make schema`")
         return 1 if stale else 0
     for path, text in generated().items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(DOCS.parent)}")
+        print(f"wrote {_shown(path)}")
     return 0
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(DOCS.parent) if path.is_relative_to(DOCS.parent) else path
 
 
 def _read(path: Path) -> str | None:
