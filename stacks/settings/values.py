@@ -7,10 +7,11 @@ any depth (`instance_count`, `autoscaling.max_capacity`, `public_api.rate_limit`
 - a number: a JSON number or a string of one (`"2.5"`); never a boolean;
 - a boolean: `true`/`false` or the strings `"true"`/`"false"` (any case); never `1`, `"yes"`;
 - an option group (`serverless`, `autoscaling`, ...): an object, or a string holding a JSON
-  object; `true` turns the option on with its defaults; `false`, `null` or `""` leave it off;
-  a string that starts like JSON but does not parse is reported as malformed JSON;
-- an optional value (`endpoint_name`, `kms`, `alarms.sns_topic`,
-  `serverless.provisioned_concurrency`): `null` or `""` mean none;
+  object; `true` (or `"true"`) turns the option on with its defaults; `false`, `null`, `""`
+  (or `"false"`, `"null"`) leave it off; a string that starts like JSON but does not parse
+  is reported as malformed JSON;
+- an optional value (`endpoint_name`, `alarms.sns_topic`, `serverless.provisioned_concurrency`):
+  `null`, `"null"` or `""` mean none; `kms`, an option with a value, also takes `false`;
 - `null` anywhere else means the default, as if the key were absent.
 """
 
