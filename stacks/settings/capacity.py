@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from stacks.settings.instances import MAX_INSTANCE_COUNT
 from stacks.settings.values import Blankable, Integer, SettingsModel, setting
@@ -11,7 +11,8 @@ from stacks.settings.values import Blankable, Integer, SettingsModel, setting
 SERVERLESS_MEMORY_MB = (1024, 2048, 3072, 4096, 5120, 6144)
 MAX_SERVERLESS_CONCURRENCY = 200
 
-DEPLOYMENT_STRATEGIES = ("all_at_once", "canary", "linear", "rolling")
+Strategy = Literal["all_at_once", "canary", "linear", "rolling"]
+DEPLOYMENT_STRATEGIES: tuple[str, ...] = get_args(Strategy)
 # Allowed step sizes (percent of the fleet) per strategy, from SageMaker's API reference.
 STEP_PERCENT_RANGE = {"canary": (1, 50), "linear": (10, 50), "rolling": (5, 50)}
 
@@ -70,7 +71,7 @@ class AutoscalingSettings(SettingsModel):
 class DeploymentSettings(SettingsModel):
     """`DeploymentConfig`: blue/green (all at once, canary, linear) or rolling; auto-rollback."""
 
-    strategy: Literal["all_at_once", "canary", "linear", "rolling"] = setting(
+    strategy: Strategy = setting(
         "all_at_once",
         "all_at_once, canary and linear are blue/green (the new fleet runs beside the old one "
         "while it bakes); rolling replaces instances in batches. canary, linear and rolling "

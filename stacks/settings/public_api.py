@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from stacks.settings.values import Integer, Number, SettingsModel, setting
 
-AUTH_MODES = ("api_key", "iam")
-QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
+AuthMode = Literal["api_key", "iam"]
+QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]
+AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
+QUOTA_PERIODS: tuple[str, ...] = get_args(QuotaPeriod)
 # API Gateway's account-level default is 10,000 requests/s and a burst of 5,000.
 MAX_RATE_LIMIT = 10_000
 MAX_BURST_LIMIT = 5_000
@@ -21,7 +23,7 @@ MAX_QUOTA_LIMIT = 1_000_000_000
 class PublicApiSettings(SettingsModel):
     """A modest default: 10 requests/s, bursts of 20, 10,000 a day per key."""
 
-    auth: Literal["api_key", "iam"] = setting(
+    auth: AuthMode = setting(
         "api_key",
         "api_key: callers send x-api-key, bound to a usage plan; iam: callers sign with SigV4 "
         "(service execute-api) and need execute-api:Invoke.",
@@ -42,7 +44,7 @@ class PublicApiSettings(SettingsModel):
     quota_limit: Integer = setting(
         10_000, "Requests per key per quota_period.", ge=1, le=MAX_QUOTA_LIMIT
     )
-    quota_period: Literal["DAY", "WEEK", "MONTH"] = setting(
+    quota_period: QuotaPeriod = setting(
         "DAY", "The period quota_limit counts over."
     )
     stage_name: str = setting(
