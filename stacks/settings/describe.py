@@ -6,6 +6,7 @@ Error messages and docs/configuration.md both use these, so they never disagree.
 from __future__ import annotations
 
 import json
+import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -17,7 +18,7 @@ def leaves(annotation: Any) -> list[Any]:
     origin = get_origin(annotation)
     if origin is Annotated:
         return leaves(get_args(annotation)[0])
-    if origin is Union or type(annotation).__name__ == "UnionType":
+    if origin is Union or origin is types.UnionType:
         return [leaf for arg in get_args(annotation) for leaf in leaves(arg)]
     return [annotation]
 
