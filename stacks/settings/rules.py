@@ -96,16 +96,22 @@ def _serverless_has_no_instance_count(s: Combination) -> Iterator[Problem]:
         yield "instance_count", message
 
 
+NOT_WITH_SERVERLESS = ("data_capture", "autoscaling", "vpc", "kms", "network_isolation")
+
+
 def _unsupported_with_serverless(key: str) -> None:
-    @rule("serverless", key)
     def check(s: Combination) -> Iterator[Problem]:
-        """serverless: SageMaker Serverless Inference supports none of data_capture,
-        autoscaling, vpc, kms, network_isolation."""
         if s.serverless is not None and getattr(s, key) not in (None, False):
             yield key, f"{SERVERLESS}: SageMaker Serverless Inference does not support it"
 
+    check.__doc__ = (
+        "serverless: SageMaker Serverless Inference supports none of "
+        f"{', '.join(NOT_WITH_SERVERLESS)}."
+    )
+    rule("serverless", key)(check)
 
-for _key in ("data_capture", "autoscaling", "vpc", "kms", "network_isolation"):
+
+for _key in NOT_WITH_SERVERLESS:
     _unsupported_with_serverless(_key)
 
 
