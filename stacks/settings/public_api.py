@@ -44,9 +44,7 @@ class PublicApiSettings(SettingsModel):
     quota_limit: Integer = setting(
         10_000, "Requests per key per quota_period.", ge=1, le=MAX_QUOTA_LIMIT
     )
-    quota_period: QuotaPeriod = setting(
-        "DAY", "The period quota_limit counts over."
-    )
+    quota_period: QuotaPeriod = setting("DAY", "The period quota_limit counts over.")
     stage_name: str = setting(
         "v1",
         "The URL's stage: POST /<stage>/predict.",
