@@ -15,7 +15,7 @@ OUTPUTS := cdk-outputs.json
 # make deploy CONFIG=examples/production.json: a whole environment's settings from one file.
 CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
-.PHONY: install build synth lint format test test-fast snapshot-update bench diagram \
+.PHONY: install build synth lint format test test-fast snapshot-update bench schema diagram docs \
         demo up down env deploy diff predict call-raw call-api destroy verify-teardown clean
 
 install: $(VENV)/.installed node_modules/.installed
@@ -58,9 +58,16 @@ snapshot-update: install
 bench: install
 	python -m benchmarks
 
+# docs/settings.schema.json and docs/configuration.md, written from the models in stacks/settings/.
+schema: install
+	python -m stacks.settings.schema
+
 # The Mermaid diagrams in README.md and docs/architecture.md, drawn from the synthesized templates.
 diagram: install
 	python -m docs_tools.diagram
+
+# Every generated doc; tests fail when a committed one is stale.
+docs: schema diagram
 
 # --- local AWS (no account) -------------------------------------------------------------------
 demo: install

@@ -18,7 +18,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.encryption_key import allow_alarm_notifications
-from stacks.settings_options import AlarmSettings
+from stacks.settings import AlarmSettings
 
 NAMESPACE = "AWS/SageMaker"
 MICROSECONDS_PER_MS = 1000  # ModelLatency and OverheadLatency are reported in microseconds

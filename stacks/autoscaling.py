@@ -9,7 +9,7 @@ from __future__ import annotations
 from aws_cdk import aws_applicationautoscaling as appscaling
 from constructs import Construct
 
-from stacks.settings_options import AutoscalingSettings
+from stacks.settings import AutoscalingSettings
 
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 PREDEFINED_METRIC = "SageMakerVariantInvocationsPerInstance"

@@ -12,7 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.settings_options import DataCaptureSettings
+from stacks.settings import DataCaptureSettings
 
 CAPTURE_PREFIX = "data-capture"
 # CDK's singleton provider for auto_delete_objects (one per stack).

@@ -12,11 +12,10 @@ from constructs import Construct
 from stacks.alarms import EndpointAlarms, alarm_topic
 from stacks.autoscaling import VariantAutoscaling
 from stacks.capture_bucket import CaptureBucket
-from stacks.config import LOG_RETENTION_DAYS, EndpointSettings
 from stacks.dashboard import EndpointDashboard
 from stacks.encryption_key import endpoint_key
 from stacks.public_api import add_public_api
-from stacks.settings_options import AlarmSettings
+from stacks.settings import LOG_RETENTION_DAYS, AlarmSettings, EndpointSettings
 from stacks.xgboost_endpoint import XgboostEndpoint
 
 DESCRIPTION = (

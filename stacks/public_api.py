@@ -31,7 +31,7 @@ from stacks.public_api_contract import (
     ResponseRule,
     message_body,
 )
-from stacks.public_api_settings import PublicApiSettings
+from stacks.settings import PublicApiSettings
 
 # The runtime's ModelError carries the container's status and body. A container 4xx is the
 # caller's mistake: answer 400 with the handler's own JSON body; anything else is a 502.

@@ -21,7 +21,7 @@ from constructs import Construct
 
 from stacks.capture_bucket import CaptureBucket
 from stacks.image_registry import IMAGE_REPOSITORY, IMAGE_TAG, REGISTRY_ACCOUNTS
-from stacks.settings_options import (
+from stacks.settings import (
     DataCaptureSettings,
     DeploymentSettings,
     ServerlessSettings,

@@ -9,20 +9,18 @@ import aws_cdk as cdk
 import pytest
 
 import app as app_module
-from stacks.config import (
+from stacks.settings import (
     SETTING_KEYS,
-    ConfigError,
-    EndpointSettings,
-    load_settings,
-    read_config_file,
-)
-from stacks.settings_options import (
     AlarmSettings,
     AutoscalingSettings,
+    ConfigError,
     DataCaptureSettings,
     DeploymentSettings,
+    EndpointSettings,
     ServerlessSettings,
     VpcSettings,
+    load_settings,
+    read_config_file,
 )
 from tests.cdk_support import cdk_json_context
 
@@ -40,8 +38,10 @@ def test_defaults_are_the_cheap_safe_choice() -> None:
 
 
 def test_cdk_json_context_parses_to_the_defaults() -> None:
+    # The defaults live in the models alone: cdk.json holds the CDK's feature flags.
     context = cdk_json_context()
-    assert load_settings({k: context.get(k) for k in SETTING_KEYS}) == EndpointSettings()
+    assert not set(context) & set(SETTING_KEYS)
+    assert app_module.settings_from_context(cdk.App(context=context)) == EndpointSettings()
 
 
 @pytest.mark.parametrize(
@@ -107,8 +107,12 @@ def test_config_file_is_read_and_unknown_keys_are_refused(tmp_path: Path) -> Non
 
     typo = tmp_path / "typo.json"
     typo.write_text(json.dumps({"instnce_type": "ml.c5.large"}))
-    with pytest.raises(ConfigError, match=r"unknown keys instnce_type; allowed keys: stack_name"):
-        read_config_file(typo)
+    with pytest.raises(
+        ConfigError,
+        match=r"instnce_type: unknown key \(did you mean 'instance_type'\?\); "
+        r"allowed only the keys stack_name",
+    ):
+        load_settings(read_config_file(typo))
 
     with pytest.raises(ConfigError, match="does not exist"):
         read_config_file(tmp_path / "missing.json")
@@ -238,9 +242,12 @@ def test_good_option_values_are_accepted(
         ({"serverless": {"max_concurrency": 201}}, "given 201"),
         ({"serverless": {"provisioned_concurrency": 300}},
          "serverless.provisioned_concurrency: allowed an integer from 1 to 200; given 300"),
+        ({"serverless": {"provisioned_concurrency": 0}},  # the README: 1 to max, or null
+         "serverless.provisioned_concurrency: allowed an integer from 1 to 200; given 0"),
         ({"serverless": "yes"}, "serverless: allowed an object with keys memory_mb"),
         ({"serverless": {"memory": 2048}},
-         "serverless.memory: allowed only the keys memory_mb, max_concurrency"),
+         "serverless.memory: unknown key (did you mean 'memory_mb'?); "
+         "allowed only the keys memory_mb, max_concurrency"),
         ({"autoscaling": {"max_capacity": 21}},
          "autoscaling.max_capacity: allowed an integer from 1 to 20; given 21"),
         ({"autoscaling": {"scale_in_cooldown_seconds": -1}},
@@ -351,10 +358,9 @@ def test_kms_is_refused_on_instance_types_with_local_nvme(instance_type: str) ->
     assert "local NVMe storage" in text
 
 
-def test_serverless_accepts_the_default_instance_settings_from_cdk_json() -> None:
-    # cdk.json always passes instance_type/instance_count; only values moved away are refused.
-    context = cdk_json_context()
-    values = {k: context.get(k) for k in SETTING_KEYS}
+def test_serverless_accepts_the_default_instance_settings_spelled_out() -> None:
+    # A file may spell out instance_type/instance_count; only values moved away are refused.
+    values = {"instance_type": "ml.m5.large", "instance_count": 1}
     settings = load_settings({**values, "serverless": True})
     assert settings.serverless == ServerlessSettings()
 

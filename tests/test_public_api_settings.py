@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from stacks.config import ConfigError, load_settings, read_config_file
-from stacks.public_api_settings import PublicApiSettings
+from stacks.settings import ConfigError, PublicApiSettings, load_settings, read_config_file
 from tests.cdk_support import REPO
 
 
@@ -47,15 +46,22 @@ def test_context_string_from_the_command_line_is_read_as_json() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("yes", "public_api: allowed true, false or a JSON object"),
-        (3, "public_api: allowed true, false or an object"),
-        ({"auth": "cognito"}, "public_api.auth: allowed one of api_key, iam; given 'cognito'"),
+        ("yes", "public_api: allowed an object with keys auth, rate_limit"),
+        (3, "public_api: allowed an object with keys auth, rate_limit"),
+        ({"auth": "cognito"}, "public_api.auth: allowed one of 'api_key', 'iam'; given 'cognito'"),
         ({"rate_limit": 0}, "public_api.rate_limit: allowed a number from 0.1 to 10000"),
         ({"burst_limit": 2.5}, "public_api.burst_limit: allowed an integer from 1 to 5000"),
         ({"quota_limit": True}, "public_api.quota_limit: allowed an integer"),
-        ({"quota_period": "YEAR"}, "public_api.quota_period: allowed one of DAY, WEEK, MONTH"),
+        (
+            {"quota_period": "YEAR"},
+            "public_api.quota_period: allowed one of 'DAY', 'WEEK', 'MONTH'",
+        ),
         ({"stage_name": "v 1"}, "public_api.stage_name: allowed a stage name"),
-        ({"ratelimit": 5}, "public_api: allowed only the fields auth, rate_limit"),
+        (
+            {"ratelimit": 5},
+            "public_api.ratelimit: unknown key (did you mean 'rate_limit'?); "
+            "allowed only the keys auth, rate_limit",
+        ),
         ({"rate_limit": 50, "burst_limit": 20}, "public_api.burst_limit: allowed at least"),
     ],
 )
