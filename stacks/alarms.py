@@ -129,7 +129,6 @@ class EndpointAlarms(Construct):
             settings.latency_p99_ms * MICROSECONDS_PER_MS,
             f"ModelLatency p99 >= {settings.latency_p99_ms} ms for {window}",
         )
-        self.all = [self.errors_5xx, self.errors_4xx, self.latency_p99]
         self.names = [
             f"{endpoint_name}-{variant_name}-{s}"
             for s in ("errors-5xx", "errors-4xx", "latency-p99")
