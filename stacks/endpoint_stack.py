@@ -94,21 +94,10 @@ class XgbEndpointStack(cdk.Stack):
         )
         if settings.autoscaling:
             VariantAutoscaling(
-                self,
-                "Autoscaling",
-                endpoint_name=self.endpoint.endpoint_name,
-                variant_name=variant,
-                settings=settings.autoscaling,
+                self, "Autoscaling", endpoint=self.endpoint, settings=settings.autoscaling
             )
         if settings.dashboard:
-            EndpointDashboard(
-                self,
-                "Dashboard",
-                endpoint_name=endpoint_name,
-                variant_name=variant,
-                alarm_names=alarms.names if alarms else [],
-                serverless=settings.serverless is not None,
-            )
+            EndpointDashboard(self, "Dashboard", endpoint=self.endpoint, alarms=alarms)
         self.public_api = (
             PublicApi(
                 self,

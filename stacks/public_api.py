@@ -47,7 +47,6 @@ class PublicApi(Construct):
     ) -> None:
         super().__init__(scope, id_)
         stack = cdk.Stack.of(self)
-        self.settings = settings
 
         self.access_logs = logs.LogGroup(
             self,
@@ -189,9 +188,9 @@ class PublicApi(Construct):
             plan.add_api_key(self.api_key)
 
         self.url = self.api.url_for_path(f"/{ROUTE}")
-        self._acknowledge_findings()
+        self._acknowledge_findings(iam_auth=iam_auth)
 
-    def _acknowledge_findings(self) -> None:
+    def _acknowledge_findings(self, *, iam_auth: bool) -> None:
         """cdk-nag findings we accept by design, each with the reason it is true."""
         stage = self.api.deployment_stage
         cdk.Validations.of(stage).acknowledge(
@@ -212,7 +211,7 @@ class PublicApi(Construct):
                 ),
             ),
         )
-        if self.settings.auth == "iam":
+        if iam_auth:
             # SigV4 (IAM) is an authorization; cdk-nag still asks for Cognito.
             cdk.Validations.of(self.method).acknowledge(
                 cdk.Acknowledgment(

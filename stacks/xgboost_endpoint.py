@@ -85,6 +85,7 @@ class XgboostEndpoint(Construct):
         if props.deployment is not None and alarms is None:
             raise ValueError("a guarded deployment needs rollback alarms")
         check_model_artifact(props.model_artifact)
+        self.props = props
         stack = cdk.Stack.of(self)
 
         # The asset is keyed on the tarball's sha256 (CDK derives the S3 key from it): the same
@@ -118,7 +119,7 @@ class XgboostEndpoint(Construct):
 
         # Id "Default": CDK leaves it out of logical IDs, so the role and its policy keep the
         # IDs they had as direct children of this construct.
-        execution = ExecutionRole(
+        self.execution = ExecutionRole(
             self,
             "Default",
             endpoint_name=props.endpoint_name,
@@ -128,7 +129,7 @@ class XgboostEndpoint(Construct):
             capture=capture,
             key=key,
         )
-        self.role = execution.role
+        self.role = self.execution.role
 
         self.model = sagemaker.CfnModel(
             self,
@@ -146,7 +147,7 @@ class XgboostEndpoint(Construct):
         )
         # SageMaker checks the role's permissions when it creates the Model: wait for the policy,
         # not only the role, or creation races IAM.
-        self.model.node.add_dependency(execution.policy)
+        self.model.node.add_dependency(self.execution.policy)
 
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self,
