@@ -1,4 +1,4 @@
-"""The deployable unit: one XgboostEndpoint and the outputs a caller needs."""
+"""The deployable unit: composes the endpoint and its options, and declares every output."""
 
 from __future__ import annotations
 
