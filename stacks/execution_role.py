@@ -39,8 +39,13 @@ def endpoint_log_group_name(endpoint_name: str) -> str:
     return f"/aws/sagemaker/Endpoints/{endpoint_name}"
 
 
-class ExecutionRole(Construct):
-    """`role` plus its `policy`; the Model must depend on the policy, not only the role."""
+class ExecutionRole(iam.Role):
+    """The role, with its least-privilege `policy`: the Model must depend on the policy too.
+
+    The policy is the role's sibling in `scope`, named after it (ExecutionRole: ExecutionPolicy):
+    a Policy attaches to roles rather than living in them, and both keep the construct paths,
+    and so the logical IDs, they have always had.
+    """
 
     def __init__(
         self,
@@ -54,18 +59,17 @@ class ExecutionRole(Construct):
         capture: CaptureBucket | None = None,
         key: kms.IKey | None = None,
     ) -> None:
-        super().__init__(scope, id_)
-        self._endpoint_name = endpoint_name
-        self.role = iam.Role(
-            self,
-            "ExecutionRole",
+        super().__init__(
+            scope,
+            id_,
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
             description=f"SageMaker execution role for endpoint {endpoint_name}",
         )
+        self._endpoint_name = endpoint_name
         self.policy = iam.Policy(
-            self,
-            "ExecutionPolicy",
-            roles=[self.role],
+            scope,
+            f"{id_.removesuffix('Role')}Policy",
+            roles=[self],
             statements=self._serving_statements(artifact=artifact, image_account=image_account)
             + self._capture_statements(capture=capture, key=key)
             + self._vpc_statements(vpc),

@@ -117,11 +117,9 @@ class XgboostEndpoint(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
 
-        # Id "Default": CDK leaves it out of logical IDs, so the role and its policy keep the
-        # IDs they had as direct children of this construct.
-        self.execution = ExecutionRole(
+        self.role = ExecutionRole(
             self,
-            "Default",
+            "ExecutionRole",
             endpoint_name=props.endpoint_name,
             artifact=self.artifact,
             image_account=image_account,
@@ -129,7 +127,6 @@ class XgboostEndpoint(Construct):
             capture=capture,
             key=key,
         )
-        self.role = self.execution.role
 
         self.model = sagemaker.CfnModel(
             self,
@@ -147,7 +144,7 @@ class XgboostEndpoint(Construct):
         )
         # SageMaker checks the role's permissions when it creates the Model: wait for the policy,
         # not only the role, or creation races IAM.
-        self.model.node.add_dependency(self.execution.policy)
+        self.model.node.add_dependency(self.role.policy)
 
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self,

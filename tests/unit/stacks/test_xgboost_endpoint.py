@@ -45,9 +45,9 @@ def test_execution_role_and_policy_keep_their_logical_ids(tarball: Path) -> None
     endpoint = XgboostEndpoint(stack, "XgboostEndpoint", props=_props(tarball))
     logical_ids = {
         stack.get_logical_id(endpoint.role.node.default_child),  # type: ignore[arg-type]
-        stack.get_logical_id(endpoint.execution.policy.node.default_child),  # type: ignore[arg-type]
+        stack.get_logical_id(endpoint.role.policy.node.default_child),  # type: ignore[arg-type]
     }
-    # The IDs the template snapshot pins: the role and policy as direct children.
+    # The IDs the template snapshot pins.
     assert logical_ids == {
         "XgboostEndpointExecutionRole447A6860",
         "XgboostEndpointExecutionPolicy95529FDE",
