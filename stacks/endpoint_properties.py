@@ -29,6 +29,11 @@ CAPTURE_OPTIONS = {"both": ["Input", "Output"], "input": ["Input"], "output": ["
 UPDATED_VARIANT_PROPERTIES = ("DesiredWeight", "DataCaptureConfig")
 
 
+def endpoint_log_group_name(endpoint_name: str) -> str:
+    """Where SageMaker writes an endpoint's logs (the endpoint construct owns the group)."""
+    return f"/aws/sagemaker/Endpoints/{endpoint_name}"
+
+
 def container_environment(*, region: str, network_isolation: bool) -> dict[str, str]:
     return {
         "SAGEMAKER_PROGRAM": PROGRAM,

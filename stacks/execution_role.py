@@ -15,6 +15,7 @@ from constructs import Construct
 
 from constants import IMAGE_REPOSITORY
 from stacks.capture_bucket import CAPTURE_PREFIX, CaptureBucket
+from stacks.endpoint_properties import endpoint_log_group_name
 from stacks.settings_options import VpcSettings
 
 # Namespaces the execution role may publish metrics to: invocation metrics and instance metrics.
@@ -32,11 +33,6 @@ VPC_INTERFACE_ACTIONS = [
     "ec2:DeleteNetworkInterface",
     "ec2:DeleteNetworkInterfacePermission",
 ]
-
-
-def endpoint_log_group_name(endpoint_name: str) -> str:
-    """SageMaker writes an endpoint's logs here; the endpoint construct creates the group."""
-    return f"/aws/sagemaker/Endpoints/{endpoint_name}"
 
 
 class ExecutionRole(iam.Role):

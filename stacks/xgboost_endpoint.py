@@ -24,7 +24,7 @@ from constants import IMAGE_REPOSITORY, IMAGE_TAG
 from stacks import endpoint_properties as properties
 from stacks.alarms import EndpointAlarms
 from stacks.capture_bucket import CaptureBucket
-from stacks.execution_role import ExecutionRole, endpoint_log_group_name
+from stacks.execution_role import ExecutionRole
 from stacks.image_registry import REGISTRY_ACCOUNTS
 from stacks.settings_options import DeploymentSettings, ServerlessSettings, VpcSettings
 
@@ -112,7 +112,7 @@ class XgboostEndpoint(Construct):
         self.log_group = logs.LogGroup(
             self,
             "LogGroup",
-            log_group_name=endpoint_log_group_name(props.endpoint_name),
+            log_group_name=properties.endpoint_log_group_name(props.endpoint_name),
             retention=props.log_retention,
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
