@@ -29,7 +29,7 @@ class CaptureBucket(Construct):
         key: kms.IKey | None,
     ) -> None:
         super().__init__(scope, id_)
-        self.settings = settings
+        self.settings = settings  # what the endpoint captures into this bucket, and how much
         lifecycle = (
             [
                 s3.LifecycleRule(
