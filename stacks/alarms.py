@@ -66,6 +66,8 @@ def alarm_topic(
 
 
 class EndpointAlarms(Construct):
+    """5XX, 4XX and p99 latency alarms; others refer to them by `names` and `rollback_names`."""
+
     def __init__(
         self,
         scope: Construct,
@@ -78,11 +80,12 @@ class EndpointAlarms(Construct):
     ) -> None:
         super().__init__(scope, id_)
         period = cdk.Duration.seconds(settings.period_seconds)
+        self.names: list[str] = []  # in the order made: 5XX, 4XX, latency
 
         def alarm(
-            alarm_id: str, metric_name: str, statistic: str, threshold: int, what: str
-        ) -> cloudwatch.Alarm:
-            suffix = alarm_id.replace("Errors", "errors-").replace("LatencyP99", "latency-p99")
+            alarm_id: str, suffix: str, metric_name: str, statistic: str, threshold: int, what: str
+        ) -> str:
+            name = f"{endpoint_name}-{variant_name}-{suffix}"
             metric = endpoint_metric(
                 metric_name,
                 endpoint_name=endpoint_name,
@@ -93,7 +96,7 @@ class EndpointAlarms(Construct):
             created = cloudwatch.Alarm(
                 self,
                 alarm_id,
-                alarm_name=f"{endpoint_name}-{variant_name}-{suffix}",
+                alarm_name=name,
                 metric=metric,
                 threshold=threshold,
                 evaluation_periods=settings.evaluation_periods,
@@ -105,34 +108,33 @@ class EndpointAlarms(Construct):
             if topic is not None:
                 created.add_alarm_action(cw_actions.SnsAction(topic))
                 created.add_ok_action(cw_actions.SnsAction(topic))
-            return created
+            self.names.append(name)
+            return name
 
         window = f"{settings.evaluation_periods} x {settings.period_seconds} s"
-        self.errors_5xx = alarm(
+        errors_5xx = alarm(
             "Errors5xx",
+            "errors-5xx",
             "Invocation5XXErrors",
             "Sum",
             settings.errors_5xx_threshold,
             f">= {settings.errors_5xx_threshold} 5XX errors per period for {window}",
         )
-        self.errors_4xx = alarm(
+        alarm(
             "Errors4xx",
+            "errors-4xx",
             "Invocation4XXErrors",
             "Sum",
             settings.errors_4xx_threshold,
             f">= {settings.errors_4xx_threshold} 4XX errors per period for {window}",
         )
-        self.latency_p99 = alarm(
+        latency_p99 = alarm(
             "LatencyP99",
+            "latency-p99",
             "ModelLatency",
             "p99",
             settings.latency_p99_ms * MICROSECONDS_PER_MS,
             f"ModelLatency p99 >= {settings.latency_p99_ms} ms for {window}",
         )
-        self.all = [self.errors_5xx, self.errors_4xx, self.latency_p99]
-        self.names = [
-            f"{endpoint_name}-{variant_name}-{s}"
-            for s in ("errors-5xx", "errors-4xx", "latency-p99")
-        ]
-        # What a guarded deployment watches while it bakes.
-        self.rollback_names = [self.names[0], self.names[2]]
+        # What a guarded deployment watches while it bakes (4XX is the callers' to fix).
+        self.rollback_names = [errors_5xx, latency_p99]

@@ -10,6 +10,7 @@ from aws_cdk import aws_applicationautoscaling as appscaling
 from constructs import Construct
 
 from stacks.settings import AutoscalingSettings
+from stacks.xgboost_endpoint import XgboostEndpoint
 
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 PREDEFINED_METRIC = "SageMakerVariantInvocationsPerInstance"
@@ -23,12 +24,13 @@ class VariantAutoscaling(Construct):
         scope: Construct,
         id_: str,
         *,
-        endpoint_name: str,
-        variant_name: str,
+        endpoint: XgboostEndpoint,
         settings: AutoscalingSettings,
     ) -> None:
         super().__init__(scope, id_)
-        # `endpoint_name` is the Endpoint's GetAtt: the target waits for the endpoint to exist.
+        # The Endpoint's GetAtt, not the name: the target waits for the endpoint to exist.
+        endpoint_name = endpoint.endpoint_name
+        variant_name = endpoint.props.variant_name
         self.target = appscaling.CfnScalableTarget(
             self,
             "Target",

@@ -29,6 +29,7 @@ class CaptureBucket(Construct):
         key: kms.IKey | None,
     ) -> None:
         super().__init__(scope, id_)
+        self.settings = settings  # what the endpoint captures into this bucket, and how much
         lifecycle = (
             [
                 s3.LifecycleRule(
@@ -54,7 +55,6 @@ class CaptureBucket(Construct):
             else cdk.RemovalPolicy.DESTROY,
             auto_delete_objects=not settings.retain,
         )
-        self.prefix = CAPTURE_PREFIX
         self.destination_uri = f"s3://{self.bucket.bucket_name}/{CAPTURE_PREFIX}"
         self.objects_arn = self.bucket.arn_for_objects(f"{CAPTURE_PREFIX}/*")
         if not settings.retain:

@@ -6,7 +6,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from stacks.alarms import endpoint_metric
+from stacks.alarms import EndpointAlarms, endpoint_metric
+from stacks.xgboost_endpoint import XgboostEndpoint
 
 INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
 
@@ -17,12 +18,13 @@ class EndpointDashboard(Construct):
         scope: Construct,
         id_: str,
         *,
-        endpoint_name: str,
-        variant_name: str,
-        alarm_names: list[str],
-        serverless: bool,
+        endpoint: XgboostEndpoint,
+        alarms: EndpointAlarms | None,
     ) -> None:
         super().__init__(scope, id_)
+        # The names as configured, not the Endpoint's GetAtt: the dashboard body stays plain.
+        endpoint_name = endpoint.props.endpoint_name
+        variant_name = endpoint.props.variant_name
         minute = cdk.Duration.minutes(1)
 
         def metric(name: str, statistic: str) -> cloudwatch.Metric:
@@ -57,7 +59,7 @@ class EndpointDashboard(Construct):
             ),
         ]
         health: list[cloudwatch.IWidget] = []
-        if not serverless:
+        if endpoint.props.serverless is None:
             instance = {"EndpointName": endpoint_name, "VariantName": variant_name}
             health.append(
                 cloudwatch.GraphWidget(
@@ -75,11 +77,12 @@ class EndpointDashboard(Construct):
                     width=12,
                 )
             )
-        if alarm_names:
-            alarms = [
+        if alarms is not None:
+            # By name, as the endpoint refers to them (see stacks/alarms.py).
+            imported: list[cloudwatch.IAlarm] = [
                 cloudwatch.Alarm.from_alarm_name(self, f"Alarm{i}", name)
-                for i, name in enumerate(alarm_names)
+                for i, name in enumerate(alarms.names)
             ]
-            health.append(cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms, width=12))
+            health.append(cloudwatch.AlarmStatusWidget(title="Alarms", alarms=imported, width=12))
         # No dashboard name: CloudFormation generates one, so two stacks never collide.
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", widgets=[traffic, health])

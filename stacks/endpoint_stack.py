@@ -1,4 +1,4 @@
-"""The deployable unit: one XgboostEndpoint and the outputs a caller needs."""
+"""The deployable unit: composes the endpoint and its options, and declares every output."""
 
 from __future__ import annotations
 
@@ -6,26 +6,24 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from constants import APP_TAG, IMAGE_REPOSITORY, IMAGE_TAG
 from stacks.alarms import EndpointAlarms, alarm_topic
 from stacks.autoscaling import VariantAutoscaling
 from stacks.capture_bucket import CaptureBucket
 from stacks.dashboard import EndpointDashboard
 from stacks.encryption_key import endpoint_key
-from stacks.public_api import add_public_api
-from stacks.settings import LOG_RETENTION_DAYS, AlarmSettings, EndpointSettings
-from stacks.xgboost_endpoint import XgboostEndpoint
+from stacks.log_retention import retention
+from stacks.public_api import PublicApi
+from stacks.public_api_contract import ROUTE
+from stacks.settings import AlarmSettings, EndpointSettings
+from stacks.xgboost_endpoint import XgboostEndpoint, XgboostEndpointProps
 
 DESCRIPTION = (
-    "sagemaker-xgb-cdk: an XGBoost model (sagemaker-xgboost:3.2-0, script mode, JSON in/out) "
+    f"{APP_TAG}: an XGBoost model ({IMAGE_REPOSITORY}:{IMAGE_TAG}, script mode, JSON in/out) "
     "behind a SigV4-secured SageMaker real-time endpoint."
 )
-
-# CloudWatch's retention periods in days, in the order aws_logs.RetentionDays lists them
-# (INFINITE last, which we do not offer: a stack that owns logs should let them expire).
-_RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=True))
 
 
 class XgbEndpointStack(cdk.Stack):
@@ -45,6 +43,7 @@ class XgbEndpointStack(cdk.Stack):
         # own the endpoint's log group; by default the endpoint is named after the stack.
         endpoint_name = settings.endpoint_name or self.stack_name
         variant = settings.variant_name
+        log_retention = retention(settings.log_retention_days)
         retain_captures = bool(settings.data_capture and settings.data_capture.retain)
 
         key = (
@@ -72,47 +71,48 @@ class XgbEndpointStack(cdk.Stack):
             else None
         )
 
-        endpoint = XgboostEndpoint(
+        self.endpoint = XgboostEndpoint(
             self,
             "XgboostEndpoint",
-            model_artifact=model_artifact,
-            endpoint_name=endpoint_name,
-            instance_type=settings.instance_type,
-            instance_count=settings.instance_count,
-            variant_name=variant,
-            log_retention=_RETENTION[settings.log_retention_days],
-            serverless=settings.serverless,
-            network_isolation=settings.network_isolation,
-            vpc=settings.vpc,
-            kms_key=key,
-            data_capture=settings.data_capture,
-            capture_bucket=capture,
-            deployment=settings.deployment,
-            rollback_alarm_names=alarms.rollback_names if alarms else None,
-            retain_instance_count=settings.autoscaling is not None,
-        )
-        self.endpoint = endpoint
-        if alarms is not None:
-            # Referred to by name: SageMaker checks the rollback alarms exist when it starts.
-            endpoint.endpoint.node.add_dependency(alarms)
-        if settings.autoscaling:
-            VariantAutoscaling(
-                self,
-                "Autoscaling",
-                endpoint_name=endpoint.endpoint_name,
-                variant_name=variant,
-                settings=settings.autoscaling,
-            )
-        if settings.dashboard:
-            EndpointDashboard(
-                self,
-                "Dashboard",
+            props=XgboostEndpointProps(
+                model_artifact=model_artifact,
                 endpoint_name=endpoint_name,
                 variant_name=variant,
-                alarm_names=alarms.names if alarms else [],
-                serverless=settings.serverless is not None,
+                instance_type=settings.instance_type,
+                instance_count=settings.instance_count,
+                log_retention=log_retention,
+                serverless=settings.serverless,
+                network_isolation=settings.network_isolation,
+                vpc=settings.vpc,
+                deployment=settings.deployment,
+                retain_instance_count=settings.autoscaling is not None,
+            ),
+            capture=capture,
+            alarms=alarms,
+            key=key,
+        )
+        if settings.autoscaling:
+            VariantAutoscaling(
+                self, "Autoscaling", endpoint=self.endpoint, settings=settings.autoscaling
             )
+        if settings.dashboard:
+            EndpointDashboard(self, "Dashboard", endpoint=self.endpoint, alarms=alarms)
+        self.public_api = (
+            PublicApi(
+                self,
+                "PublicApi",
+                endpoint=self.endpoint.endpoint,
+                settings=settings.public_api,
+                log_retention=log_retention,
+            )
+            if settings.public_api
+            else None
+        )
+        self._declare_outputs(capture=capture)
 
+    def _declare_outputs(self, *, capture: CaptureBucket | None) -> None:
+        """Every output of the stack, here and nowhere else."""
+        endpoint = self.endpoint
         outputs = {
             "EndpointName": (
                 endpoint.endpoint_name,
@@ -135,13 +135,15 @@ class XgbEndpointStack(cdk.Stack):
         }
         if capture is not None:
             outputs["DataCaptureUri"] = (capture.destination_uri, "S3 prefix of captured requests")
+        if self.public_api is not None:
+            outputs["PublicApiUrl"] = (
+                self.public_api.url,
+                f"POST JSON here (API Gateway /{ROUTE})",
+            )
+            if self.public_api.api_key is not None:
+                outputs["PublicApiKeyId"] = (
+                    self.public_api.api_key.key_id,
+                    "API key id: aws apigateway get-api-key --include-value --api-key <id>",
+                )
         for output_id, (value, description) in outputs.items():
             cdk.CfnOutput(self, output_id, value=value, description=description)
-
-        self.public_api = add_public_api(
-            self,
-            endpoint_name=endpoint.endpoint_name,
-            endpoint_arn=endpoint.endpoint.ref,
-            settings=settings.public_api,
-            log_retention=_RETENTION[settings.log_retention_days],
-        )

@@ -13,58 +13,24 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from stacks.public_api_contract import (
-    GATEWAY_FAILED_MESSAGE,
-    INVALID_BODY_MESSAGE,
     JSON_TYPE,
-    MODEL_ERROR,
-    MODEL_FAILED_MESSAGE,
-    MODEL_SERVER_ERROR_STATUS,
     REQUEST_SCHEMA,
     RESPONSE_RULES,
     RESPONSE_STATUSES,
     ROUTE,
-    THROTTLED_MESSAGE,
-    TOO_LARGE_MESSAGE,
-    ResponseRule,
-    message_body,
 )
+from stacks.public_api_templates import BAD_BODY_TEMPLATE, response_template
 from stacks.settings import PublicApiSettings
 
-# The runtime's ModelError carries the container's status and body. A container 4xx is the
-# caller's mistake: answer 400 with the handler's own JSON body; anything else is a 502.
-MODEL_ERROR_TEMPLATE = f"""#set($original = $input.path('$.OriginalStatusCode'))
-#if("$!original" != "" && $original >= 400 && $original < 500)
-$input.path('$.OriginalMessage')
-#else
-#set($context.responseOverride.status = {MODEL_SERVER_ERROR_STATUS})
-{message_body(MODEL_FAILED_MESSAGE).decode()}
-#end"""
-RUNTIME_FAILURE_TEMPLATE = (
-    f'{{"message": "{GATEWAY_FAILED_MESSAGE}", "detail": $input.json(\'$.message\')}}'
-)
-# Gateway response templates are plain substitution (no VTL); API Gateway escapes the validator's
-# text for JSON.
-BAD_BODY_TEMPLATE = (
-    f'{{"message": "{INVALID_BODY_MESSAGE}", "detail": "$context.error.validationErrorString"}}'
-)
 QUOTA_PERIODS = {
     "DAY": apigateway.Period.DAY,
     "WEEK": apigateway.Period.WEEK,
     "MONTH": apigateway.Period.MONTH,
 }
-
-
-def _response_template(rule: ResponseRule) -> str:
-    if rule is MODEL_ERROR:
-        return MODEL_ERROR_TEMPLATE
-    if rule.status == 413:
-        return message_body(TOO_LARGE_MESSAGE).decode()
-    if rule.status == 429:
-        return message_body(THROTTLED_MESSAGE).decode()
-    return RUNTIME_FAILURE_TEMPLATE
 
 
 class PublicApi(Construct):
@@ -75,14 +41,12 @@ class PublicApi(Construct):
         scope: Construct,
         id_: str,
         *,
-        endpoint_name: str,
-        endpoint_arn: str,
+        endpoint: sagemaker.CfnEndpoint,
         settings: PublicApiSettings,
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, id_)
         stack = cdk.Stack.of(self)
-        self.settings = settings
 
         self.access_logs = logs.LogGroup(
             self,
@@ -100,7 +64,7 @@ class PublicApi(Construct):
             iam.PolicyStatement(
                 sid="InvokeThisEndpoint",
                 actions=["sagemaker:InvokeEndpoint"],
-                resources=[endpoint_arn],
+                resources=[endpoint.ref],  # an Endpoint's Ref is its ARN
             )
         )
 
@@ -131,7 +95,7 @@ class PublicApi(Construct):
                 metrics_enabled=True,
             ),
         )
-        # RestApi adds its own stage-URL output; the stack outputs the route's URL instead.
+        # RestApi adds its own stage-URL output; the stack outputs the route's URL (`url`) instead.
         self.api.node.try_remove_child("Endpoint")
         self.api.add_gateway_response(
             "BadRequestBody",
@@ -155,7 +119,7 @@ class PublicApi(Construct):
 
         integration = apigateway.AwsIntegration(
             service="runtime.sagemaker",
-            path=f"/endpoints/{endpoint_name}/invocations",
+            path=f"/endpoints/{endpoint.attr_endpoint_name}/invocations",
             integration_http_method="POST",
             options=apigateway.IntegrationOptions(
                 credentials_role=self.role,
@@ -173,7 +137,7 @@ class PublicApi(Construct):
                         apigateway.IntegrationResponse(
                             status_code=str(rule.status),
                             selection_pattern=rule.selection_pattern,
-                            response_templates={JSON_TYPE: _response_template(rule)},
+                            response_templates={JSON_TYPE: response_template(rule)},
                         )
                         for rule in RESPONSE_RULES
                     ),
@@ -224,9 +188,9 @@ class PublicApi(Construct):
             plan.add_api_key(self.api_key)
 
         self.url = self.api.url_for_path(f"/{ROUTE}")
-        self._acknowledge_findings()
+        self._acknowledge_findings(iam_auth=iam_auth)
 
-    def _acknowledge_findings(self) -> None:
+    def _acknowledge_findings(self, *, iam_auth: bool) -> None:
         """cdk-nag findings we accept by design, each with the reason it is true."""
         stage = self.api.deployment_stage
         cdk.Validations.of(stage).acknowledge(
@@ -247,7 +211,7 @@ class PublicApi(Construct):
                 ),
             ),
         )
-        if self.settings.auth == "iam":
+        if iam_auth:
             # SigV4 (IAM) is an authorization; cdk-nag still asks for Cognito.
             cdk.Validations.of(self.method).acknowledge(
                 cdk.Acknowledgment(
@@ -275,36 +239,3 @@ class PublicApi(Construct):
                 ),
             ),
         )
-
-
-def add_public_api(
-    stack: cdk.Stack,
-    *,
-    endpoint_name: str,
-    endpoint_arn: str,
-    settings: PublicApiSettings | None,
-    log_retention: logs.RetentionDays,
-) -> PublicApi | None:
-    """The stack's hook: nothing when the setting is off, else the API and its outputs."""
-    if settings is None:
-        return None
-    api = PublicApi(
-        stack,
-        "PublicApi",
-        endpoint_name=endpoint_name,
-        endpoint_arn=endpoint_arn,
-        settings=settings,
-        log_retention=log_retention,
-    )
-    # Outputs on the stack itself, so their names stay `PublicApiUrl` and `PublicApiKeyId`.
-    cdk.CfnOutput(
-        stack, "PublicApiUrl", value=api.url, description=f"POST JSON here (API Gateway /{ROUTE})"
-    )
-    if api.api_key is not None:
-        cdk.CfnOutput(
-            stack,
-            "PublicApiKeyId",
-            value=api.api_key.key_id,
-            description="API key id: aws apigateway get-api-key --include-value --api-key <id>",
-        )
-    return api

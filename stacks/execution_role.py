@@ -1,0 +1,216 @@
+"""ExecutionRole: the role SageMaker assumes to serve one endpoint, least privilege.
+
+It may read the one model object, pull the one serving image, write its own log group and publish
+SageMaker's metrics; with the options on, also write captures, encrypt them and attach to your
+VPC. Every cdk-nag finding it answers is acknowledged here, with the reason it is true.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3_assets as s3_assets
+from constructs import Construct
+
+from constants import IMAGE_REPOSITORY
+from stacks.capture_bucket import CAPTURE_PREFIX, CaptureBucket
+from stacks.endpoint_properties import endpoint_log_group_name
+from stacks.settings import VpcSettings
+
+# Namespaces the execution role may publish metrics to: invocation metrics and instance metrics.
+METRIC_NAMESPACES = ["AWS/SageMaker", "/aws/sagemaker/Endpoints"]
+# What SageMaker needs to attach the containers to your subnets (its VPC documentation).
+VPC_DESCRIBE_ACTIONS = [
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+]
+VPC_INTERFACE_ACTIONS = [
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteNetworkInterfacePermission",
+]
+
+
+class ExecutionRole(iam.Role):
+    """The role, with its least-privilege `policy`: the Model must depend on the policy too.
+
+    The policy is the role's sibling in `scope`, named after it (ExecutionRole: ExecutionPolicy):
+    a Policy attaches to roles rather than living in them, and both keep the construct paths,
+    and so the logical IDs, they have always had.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        endpoint_name: str,
+        artifact: s3_assets.Asset,
+        image_account: str,
+        vpc: VpcSettings | None = None,
+        capture: CaptureBucket | None = None,
+        key: kms.IKey | None = None,
+    ) -> None:
+        super().__init__(
+            scope,
+            id_,
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            description=f"SageMaker execution role for endpoint {endpoint_name}",
+        )
+        self._endpoint_name = endpoint_name
+        self.policy = iam.Policy(
+            scope,
+            f"{id_.removesuffix('Role')}Policy",
+            roles=[self],
+            statements=self._serving_statements(artifact=artifact, image_account=image_account)
+            + self._capture_statements(capture=capture, key=key)
+            + self._vpc_statements(vpc),
+        )
+        self._acknowledge_findings(vpc=vpc, capture=capture)
+
+    def _serving_statements(
+        self, *, artifact: s3_assets.Asset, image_account: str
+    ) -> list[iam.PolicyStatement]:
+        stack = cdk.Stack.of(self)
+        log_group_arn = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=endpoint_log_group_name(self._endpoint_name),
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        repository_arn = stack.format_arn(
+            service="ecr",
+            account=image_account,
+            resource="repository",
+            resource_name=IMAGE_REPOSITORY,
+        )
+        return [
+            iam.PolicyStatement(
+                sid="ReadModelArtifact",
+                actions=["s3:GetObject"],
+                resources=[artifact.bucket.arn_for_objects(artifact.s3_object_key)],
+            ),
+            iam.PolicyStatement(
+                sid="PullServingImage",
+                actions=[
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ],
+                resources=[repository_arn],
+            ),
+            iam.PolicyStatement(
+                sid="AuthenticateToEcr",
+                actions=["ecr:GetAuthorizationToken"],
+                resources=["*"],
+            ),
+            iam.PolicyStatement(
+                sid="WriteEndpointLogs",
+                actions=[
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                ],
+                resources=[log_group_arn, f"{log_group_arn}:*"],
+            ),
+            iam.PolicyStatement(
+                sid="PublishEndpointMetrics",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": METRIC_NAMESPACES}},
+            ),
+        ]
+
+    @staticmethod
+    def _capture_statements(
+        *, capture: CaptureBucket | None, key: kms.IKey | None
+    ) -> list[iam.PolicyStatement]:
+        if capture is None:
+            return []
+        statements = [
+            iam.PolicyStatement(
+                sid="WriteDataCapture", actions=["s3:PutObject"], resources=[capture.objects_arn]
+            )
+        ]
+        if key is not None:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="EncryptDataCapture",
+                    actions=["kms:Encrypt", "kms:GenerateDataKey"],
+                    resources=[key.key_arn],
+                )
+            )
+        return statements
+
+    def _vpc_statements(self, vpc: VpcSettings | None) -> list[iam.PolicyStatement]:
+        if vpc is None:
+            return []
+        stack = cdk.Stack.of(self)
+
+        def ec2_arn(resource: str, name: str) -> str:
+            return stack.format_arn(service="ec2", resource=resource, resource_name=name)
+
+        interfaces = ec2_arn("network-interface", "*")
+        return [
+            iam.PolicyStatement(sid="DescribeVpc", actions=VPC_DESCRIBE_ACTIONS, resources=["*"]),
+            iam.PolicyStatement(
+                sid="CreateNetworkInterfaces",
+                actions=["ec2:CreateNetworkInterface"],
+                resources=[
+                    interfaces,
+                    *(ec2_arn("subnet", s) for s in vpc.subnet_ids),
+                    *(ec2_arn("security-group", g) for g in vpc.security_group_ids),
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="ManageNetworkInterfaces", actions=VPC_INTERFACE_ACTIONS, resources=[interfaces]
+            ),
+        ]
+
+    def _acknowledge_findings(
+        self, *, vpc: VpcSettings | None, capture: CaptureBucket | None
+    ) -> None:
+        """cdk-nag findings we accept by design, each with the reason it is true."""
+        # cdk-nag names a wildcard finding by the resource with tokens shown as <AWS::...>.
+        account_prefix = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:"
+        log_streams = (
+            account_prefix.format(service="logs")
+            + f"log-group:{endpoint_log_group_name(self._endpoint_name)}:*"
+        )
+        acknowledgements = {
+            "Resource::*": (
+                "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no "
+                "resource-level permissions; PutMetricData is limited to SageMaker's "
+                "namespaces by a condition."
+            ),
+            f"Resource::{log_streams}": (
+                "SageMaker names the log streams per instance at run time; the wildcard is "
+                "confined to this endpoint's own log group."
+            ),
+        }
+        if capture is not None:
+            bucket_id = cdk.Stack.of(self).get_logical_id(
+                capture.bucket.node.default_child  # type: ignore[arg-type]
+            )
+            acknowledgements[f"Resource::<{bucket_id}.Arn>/{CAPTURE_PREFIX}/*"] = (
+                "SageMaker names each capture file by date and time when it writes it; "
+                "the wildcard is confined to the data-capture/ prefix of the stack's own "
+                "capture bucket and allows s3:PutObject only."
+            )
+        if vpc is not None:
+            interfaces = account_prefix.format(service="ec2") + "network-interface/*"
+            acknowledgements[f"Resource::{interfaces}"] = (
+                "SageMaker creates and deletes the containers' network interfaces at run "
+                "time, so their IDs are unknown at synth; creation is tied to the "
+                "configured subnets and security groups, and the EC2 Describe* calls "
+                "support no resource-level permissions."
+            )
+        for finding, reason in acknowledgements.items():
+            cdk.Validations.of(self.policy).acknowledge(
+                cdk.Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=reason)
+            )
