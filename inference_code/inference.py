@@ -190,6 +190,8 @@ def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray:
     text = _text(body, params)
     try:
         document = _JSON_DECODER.decode(text)
+    except _ConstantRefused as error:
+        raise _BadRequest(400, "invalid_value", str(error)) from None
     except (ValueError, RecursionError) as error:
         raise _BadRequest(400, "invalid_json", f"body is not valid JSON: {error}") from None
     rows, ndim = _json_rows(document)
@@ -203,7 +205,7 @@ def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray:
         raise _BadRequest(
             400, "invalid_shape", "rows must be lists of numbers of equal length"
         ) from None
-    if array.dtype.kind in "OUS":  # named rows, strings or nulls: the schema decides
+    if array.dtype.kind in "OUS" and array.ndim >= 1:  # named rows, strings, nulls
         return _Pending(rows, ndim, from_csv=False)
     if ndim is not None and array.ndim != ndim and array.size > 0:
         key, wanted = ("instances", "a list of rows") if ndim == 2 else ("features", "one row")
@@ -211,8 +213,12 @@ def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray:
     return array
 
 
+class _ConstantRefused(ValueError):
+    """A NaN or Infinity literal: not JSON, and never a missing value (null is)."""
+
+
 def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number; send null for a missing value")
+    raise _ConstantRefused(f"{name} is not a JSON number; send null for a missing value")
 
 
 # NaN and Infinity are not JSON: refuse them as literals (null is the missing value).
@@ -450,9 +456,15 @@ class _Classes:
 def _resolve(pending: _Pending, schema: _Schema) -> Any:
     """Columns in the model's order, checked value by value (the slow, general path)."""
     rows = pending.rows
-    if isinstance(rows, dict) or (
-        isinstance(rows, list) and rows and not isinstance(rows[0], dict | list)
-    ):
+    if isinstance(rows, list) and rows:
+        nested = [isinstance(row, dict | list) for row in rows]
+        if not any(nested):
+            rows = [rows]  # one positional row
+        elif not all(nested):
+            raise _BadRequest(
+                400, "invalid_value", "a row holds numbers, strings or null, not lists or objects"
+            )
+    elif isinstance(rows, dict):
         rows = [rows]
     if not isinstance(rows, list) or not rows:
         raise _BadRequest(400, "empty_batch", "no rows to predict")
@@ -528,7 +540,12 @@ def _column(values: list[Any], schema: _Schema, index: int, *, from_csv: bool) -
                 400, "invalid_value", f"feature {name!r} takes a number, got {value!r}"
             )
         else:
-            out.append(value)
+            try:
+                out.append(float(value))
+            except OverflowError:
+                raise _BadRequest(
+                    400, "invalid_value", f"feature {name!r}: {value} is beyond float32"
+                ) from None
     return out
 
 
