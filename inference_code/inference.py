@@ -4,9 +4,10 @@ Serves binary (probability of the second label), multiclass (label and probabili
 name) and regression (the value) boosters. The model's schema travels inside ``xgboost-model``:
 feature names, types and training categories are XGBoost's own; class labels are the booster
 attribute ``class_labels``. Rows come positional or by feature name; JSON ``null``, an empty
-CSV field or a NaN in .npy means "missing" (XGBoost's native handling). Categorical features
-arrive as strings and XGBoost re-codes them to the training categories; a category unseen at
-training is treated as missing (XGBoost's rule).
+CSV field or a NaN in .npy means "missing" (XGBoost's native handling). A categorical feature
+takes the category's string, or its code (index in the training categories, the only form
+.npy can carry); a category unseen at training is refused, as XGBoost's own re-coding refuses
+it ("Found a category not in the training set"). Send null to take the missing branch.
 
 The container turns any exception in a hook into a 500, and only a ``flask.Response`` returned
 from ``output_fn`` can carry a 4xx. So a bad request never raises here: ``input_fn`` (or
@@ -14,7 +15,7 @@ from ``output_fn`` can carry a 4xx. So a bad request never raises here: ``input_
 its status and a JSON body ``{"error": ..., "message": ...}``.
 
 Module imports are limited to what the serving image has: stdlib, numpy and xgboost (Flask is
-imported only to build an error response, pandas only for a model with categorical features).
+imported only to build an error response, pyarrow only to read a categorical model's categories).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def predict_fn(
                 f"expected {schema.count} features per row, got {batch.shape[1]}",
             )
         if schema.categorical:
-            batch = _frame(schema, [list(column) for column in batch.T])
+            _check_codes(batch, schema)
     prediction = model.inplace_predict(batch)
     if schema.kind == "multiclass":
         return _Classes(prediction, schema.labels)
@@ -399,13 +400,14 @@ _KIND_PROBLEMS = {
 class _Schema:
     """What the booster says about its inputs and outputs, read once per worker."""
 
-    __slots__ = ("categorical", "count", "index", "kind", "labels", "names")
+    __slots__ = ("categorical", "codes", "count", "index", "kind", "labels", "names")
 
     def __init__(self, booster: xgb.Booster) -> None:
         self.count = booster.num_features()
         self.names = list(booster.feature_names or [])
         types = list(booster.feature_types or [])
         self.categorical = {i for i, kind in enumerate(types) if kind == "c"}
+        self.codes = _category_codes(booster) if self.categorical else {}
         self.index = {name: i for i, name in enumerate(self.names)}
         objective = json.loads(booster.save_config())["learner"]["objective"]["name"]
         self.kind = {"binary:logistic": "binary", "multi:softprob": "multiclass"}.get(
@@ -494,8 +496,6 @@ def _resolve(pending: _Pending, schema: _Schema) -> Any:
             column.append(value)
     for i, column in enumerate(columns):
         columns[i] = _column(column, schema, i, from_csv=pending.from_csv)
-    if schema.categorical:
-        return _frame(schema, columns)
     batch = np.ascontiguousarray(np.array(columns, dtype=np.float32).T)
     return _as_batch(batch, allow_nan=True)
 
@@ -519,20 +519,19 @@ def _check_names(row: dict[str, Any], schema: _Schema, number: int) -> None:
     )
 
 
-def _column(values: list[Any], schema: _Schema, index: int, *, from_csv: bool) -> list[Any]:
-    """One feature's values: numbers (NaN = missing) or category strings (None = missing)."""
+def _column(values: list[Any], schema: _Schema, index: int, *, from_csv: bool) -> list[float]:
+    """One feature's values as floats: numbers or category codes, NaN for missing."""
     name = schema.names[index] if schema.names else f"column {index}"
     categorical = index in schema.categorical
-    out: list[Any] = []
+    codes = schema.codes.get(index, {})
+    out: list[float] = []
     for value in values:
         if value is None or (from_csv and value == ""):
-            out.append(None if categorical else math.nan)
+            out.append(math.nan)
         elif categorical:
-            if isinstance(value, bool) or not isinstance(value, str | int):
-                raise _BadRequest(
-                    400, "invalid_value", f"feature {name!r} takes a category string, got {value!r}"
-                )
-            out.append(str(value))
+            if from_csv and value not in codes:
+                value = _csv_code(value)  # a CSV number in a category column is its code
+            out.append(_category_code(value, schema, index))
         elif from_csv and isinstance(value, str):
             out.append(_csv_number(value, name))
         elif isinstance(value, bool) or not isinstance(value, int | float):
@@ -547,6 +546,13 @@ def _column(values: list[Any], schema: _Schema, index: int, *, from_csv: bool) -
                     400, "invalid_value", f"feature {name!r}: {value} is beyond float32"
                 ) from None
     return out
+
+
+def _csv_code(text: str) -> str | float:
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _csv_number(text: str, name: str) -> float:
@@ -565,25 +571,60 @@ def _csv_number(text: str, name: str) -> float:
     return value
 
 
-def _frame(schema: _Schema, columns: list[list[Any]]) -> Any:
-    """A DataFrame XGBoost re-codes to the training categories (pandas is in the image)."""
-    import pandas as pd
-
-    data = {}
-    for i, (name, column) in enumerate(zip(schema.names, columns, strict=True)):
-        if i in schema.categorical:
-            data[name] = pd.Categorical([None if _is_nan(v) else str(v) for v in column])
-        else:
-            data[name] = np.asarray(column, dtype=np.float32)
-            if np.isinf(data[name]).any():
-                raise _BadRequest(
-                    400, "invalid_value", f"feature {name!r} has a value beyond float32"
-                )
-    return pd.DataFrame(data)
+def _category_codes(booster: xgb.Booster) -> dict[int, dict[str, int]]:
+    """Training categories by feature index: {category: code}, XGBoost's own encoding."""
+    exported = booster.get_categories(export_to_arrow=True).to_arrow() or []
+    by_name = {str(name): array for name, array in exported if array is not None}
+    names = list(booster.feature_names or [])
+    return {
+        i: {str(v): code for code, v in enumerate(by_name[name].to_pylist())}
+        for i, name in enumerate(names)
+        if name in by_name
+    }
 
 
-def _is_nan(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _check_codes(batch: np.ndarray, schema: _Schema) -> None:
+    """Numbers in a categorical column are codes: whole numbers below the category count."""
+    for i in schema.categorical:
+        column = batch[:, i]
+        known = len(schema.codes.get(i, ()))
+        present = column[~np.isnan(column)]
+        bad = (present < 0) | (present >= known) | (present != np.floor(present))
+        if bad.any():
+            raise _BadRequest(
+                400,
+                "unknown_category",
+                f"feature {schema.names[i]!r}: code {float(present[bad][0])!r} is not one of "
+                f"the {known} training categories (send the category string, or 0..{known - 1})",
+            )
+
+
+def _category_code(value: Any, schema: _Schema, index: int) -> float:
+    name = schema.names[index]
+    codes = schema.codes.get(index, {})
+    if isinstance(value, str):
+        code = codes.get(value)
+        if code is None:
+            shown = ", ".join(list(codes)[:8]) + (", ..." if len(codes) > 8 else "")
+            raise _BadRequest(
+                400,
+                "unknown_category",
+                f"feature {name!r}: category {value!r} was not seen in training "
+                f"(known: {shown}); send null for a missing value",
+            )
+        return float(code)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _BadRequest(
+            400, "invalid_value", f"feature {name!r} takes a category string, got {value!r}"
+        )
+    if not (0 <= value < len(codes) and float(value).is_integer()):
+        raise _BadRequest(
+            400,
+            "unknown_category",
+            f"feature {name!r}: code {value!r} is not one of the {len(codes)} training "
+            f"categories (send the category string, or 0..{len(codes) - 1})",
+        )
+    return float(value)
 
 
 # --- encoding ------------------------------------------------------------------------------
