@@ -186,7 +186,7 @@ def _text(body: str | bytes, params: dict[str, str]) -> str:
         raise _BadRequest(400, "invalid_encoding", f"body is not valid {charset}") from None
 
 
-def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray:
+def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray | _Pending:
     """``{"instances": rows}``, ``{"features": row}`` or a bare row / list of rows."""
     text = _text(body, params)
     try:

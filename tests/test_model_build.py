@@ -155,7 +155,7 @@ def test_card_sample_has_three_rows_of_thirty_and_probabilities(built_model: Bui
     assert set(sample) == {"instances", "rows", "predictions"}
     assert [len(row) for row in sample["instances"]] == [30, 30, 30]
     assert sample["rows"][0] == dict(
-        zip(_card(built_model)["feature_names"], sample["instances"][0])
+        zip(_card(built_model)["feature_names"], sample["instances"][0], strict=True)
     )
     assert len(sample["predictions"]) == 3
     assert all(0.0 < p < 1.0 for p in sample["predictions"])
