@@ -8,7 +8,15 @@ from pathlib import Path
 from local_cloud.runtime_process import REPO_ROOT
 
 # What `cdk deploy` needs: the app, its config, the stack code and the build step's inputs.
-APP_PARTS = ("app.py", "cdk.json", "stacks", "model_build", "inference_code")
+APP_PARTS = (
+    "app.py",
+    "cdk.json",
+    "constants.py",
+    "stacks",
+    "model_build",
+    "inference_code",
+    "examples",
+)
 
 
 def copy_app(dest: Path, *, source: Path = REPO_ROOT) -> Path:
