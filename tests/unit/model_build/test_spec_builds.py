@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
-from model_build import BuildError, BuildResult, SpecError, build, load_spec
+from model_build import BuildError, BuildResult, SpecError, build, build_from_spec, load_spec
 from model_build.__main__ import main
 from model_build.example_tables import loans_table
 from model_build.imported import load_packaged, model_version
@@ -266,3 +266,18 @@ def test_ubj_version_is_read_without_loading(tmp_path: Path) -> None:
 
 def test_build_error_is_the_base_of_spec_errors() -> None:
     assert issubclass(SpecError, BuildError)
+
+
+def test_build_from_spec_returns_the_tarball(tmp_path: Path) -> None:
+    tarball = build_from_spec(EXAMPLES / "iris.toml", tmp_path / "out", log=_quiet)
+    assert tarball == tmp_path / "out" / "model.tar.gz" and tarball.is_file()
+
+
+def test_command_line_packages_a_model_file(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    _booster().save_model(path)
+    out = tmp_path / "out"
+    argv = ["--model", str(path), "--feature-names", "a", "b", "c", "--out-dir", str(out)]
+    assert main(argv) == 0
+    card = json.loads((out / "model-card.json").read_text())
+    assert (card["kind"], card["labels"], card["hyperparameters"]) == ("binary", ["0", "1"], None)
