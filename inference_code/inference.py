@@ -132,7 +132,10 @@ def predict_fn(
                 f"expected {schema.count} features per row, got {batch.shape[1]}",
             )
         if schema.categorical:
-            _check_codes(batch, schema)
+            try:
+                _check_codes(batch, schema)
+            except _BadRequest as bad:
+                return bad.rejection
     prediction = model.inplace_predict(batch)
     if schema.kind == "multiclass":
         return _Classes(prediction, schema.labels)

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inference_code import inference
 from model_build import BuildResult, build, load_spec
@@ -215,3 +217,40 @@ def test_category_codes_are_the_training_order(served: dict[str, Any]) -> None:
     np.save(npy, np.array(coded, dtype=np.float32))
     by_code = json.loads(_call(model, npy.getvalue(), NPY)[0])["predictions"]
     assert by_code == card["sample"]["predictions"]
+
+
+@pytest.mark.parametrize("code", [5.0, -1.0, 1.5])
+def test_a_code_outside_the_training_categories_is_a_400(
+    served: dict[str, Any], code: float
+) -> None:
+    model, _ = served["loans.toml"]
+    npy = io.BytesIO()
+    np.save(npy, np.array([[code, 0.0, 50000.0, 9000.0, 3.0]], dtype=np.float32))
+    status, body = _error(_call(model, npy.getvalue(), NPY))
+    assert (status, body["error"]) == (400, "unknown_category")
+    assert body["message"].startswith(f"feature 'region': code {code!r} is not one of the 5")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.sampled_from(["north", "car", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=6)
+        | st.dictionaries(
+            st.sampled_from(["region", "purpose", "income", "amount", "years_employed", "x"]), inner
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(document=json_values | st.fixed_dictionaries({"instances": json_values}))
+def test_categorical_model_answers_any_json_without_raising(
+    served: dict[str, Any], document: Any
+) -> None:
+    model, _ = served["loans.toml"]
+    result = inference.predict_fn(inference.input_fn(json.dumps(document), JSON), model)
+    if isinstance(result, np.ndarray):
+        assert result.ndim == 1 and np.isfinite(result).all()
+    else:
+        assert isinstance(result, inference.Rejection) and 400 <= result.status < 500
