@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.datasets import load_breast_cancer
 
 from inference_code import inference
-from model_build import BuildResult, build, load_spec
-from model_build.train import predict
+from model_build import BuildResult, TrainParams, build, load_spec
+from model_build.train import load_dataset, predict
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples" / "models"
@@ -53,33 +54,21 @@ def _error(response: Any) -> tuple[int, dict[str, str]]:
 
 
 def test_default_model_answers_today_s_bytes(extracted_model: Path) -> None:
-    """Recorded from main's build before this change: every body and every probability."""
+    """Recorded from main's build before this change (default_baseline.json): the
+    probabilities of all 569 rows, and every body for the card's sample in each format."""
     model = inference.model_fn(str(extracted_model))
-    from sklearn.datasets import load_breast_cancer
-
     everything = load_breast_cancer().data.astype(np.float32)
-    assert (
-        model.inplace_predict(everything).astype("<f4").tobytes().hex()
-        == BASELINE["all_rows_predictions_hex"]
-    )
-    rows = [list(map(float, row)) for row in load_breast_cancer().data]
-    sample_rows = _sample_rows(model, rows)
+    predicted = model.inplace_predict(everything).astype("<f4").tobytes().hex()
+    assert predicted == BASELINE["all_rows_predictions_hex"]
+    sample = load_dataset(TrainParams()).x_test[:3].tolist()  # the card's sample rows
     for accept in (JSON, CSV, NPY):
         for content_type, body in (
-            (JSON, json.dumps({"instances": sample_rows})),
-            (CSV, "\n".join(",".join(map(repr, r)) for r in sample_rows)),
+            (JSON, json.dumps({"instances": sample})),
+            (CSV, "\n".join(",".join(map(repr, r)) for r in sample)),
         ):
             answer, _ = _call(model, body, content_type, accept)
             got = answer if isinstance(answer, str) else answer.hex()
             assert got == BASELINE[f"{content_type}->{accept}"]
-
-
-def _sample_rows(model: Any, rows: list[list[float]]) -> list[list[float]]:
-    """The card's three sample rows (the first held-out rows of the default split)."""
-    from model_build import TrainParams
-    from model_build.train import load_dataset
-
-    return load_dataset(TrainParams()).x_test[:3].tolist()
 
 
 def test_default_model_takes_named_rows_in_any_order(extracted_model: Path) -> None:
