@@ -287,7 +287,10 @@ def _decode_csv(body: str | bytes, params: dict[str, str]) -> np.ndarray | _Pend
         reason = str(error).split(";")[0].rstrip(".")
         if "could not convert string" not in reason:
             raise _BadRequest(400, "invalid_csv", f"body is not CSV of numbers: {reason}") from None
-    rows = [row for row in csv.reader(io.StringIO(text)) if row]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if row]
+    except csv.Error as error:
+        raise _BadRequest(400, "invalid_csv", f"body is not valid CSV: {error}") from None
     if len({len(row) for row in rows}) > 1:
         raise _BadRequest(400, "invalid_csv", "body is not valid CSV: rows differ in length")
     return _Pending(rows, 2, from_csv=True)

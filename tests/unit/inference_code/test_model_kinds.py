@@ -243,3 +243,10 @@ def test_categorical_model_answers_any_json_without_raising(
         assert result.ndim == 1 and np.isfinite(result).all()
     else:
         assert isinstance(result, inference.Rejection) and 400 <= result.status < 500
+
+
+def test_csv_the_csv_module_cannot_read_is_a_400(extracted_model: Path) -> None:
+    """A body numpy refuses falls back to the csv module, which has errors of its own."""
+    model = inference.model_fn(str(extracted_model))
+    status, body = _error(_call(model, "\x00\n\r\x00", CSV))
+    assert (status, body["error"]) == (400, "invalid_csv")
