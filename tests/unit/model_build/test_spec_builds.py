@@ -281,3 +281,19 @@ def test_command_line_packages_a_model_file(tmp_path: Path) -> None:
     assert main(argv) == 0
     card = json.loads((out / "model-card.json").read_text())
     assert (card["kind"], card["labels"], card["hyperparameters"]) == ("binary", ["0", "1"], None)
+
+
+def test_parquet_table_trains_the_same_model_as_its_csv(tmp_path: Path) -> None:
+    frame = pd.read_csv(EXAMPLES / "loans.csv")
+    frame.to_parquet(tmp_path / "loans.parquet")
+    spec = {"train": {**_loans_spec(), "data": "loans.parquet"}}
+    (tmp_path / "loans.json").write_text(json.dumps(spec))
+    from_parquet = _build(tmp_path / "loans.json", tmp_path / "parquet")
+    from_csv = _build(EXAMPLES / "loans.toml", tmp_path / "csv")
+    assert from_parquet.model_path.read_bytes() == from_csv.model_path.read_bytes()
+
+
+def _loans_spec() -> dict[str, Any]:
+    import tomllib
+
+    return tomllib.loads((EXAMPLES / "loans.toml").read_text())["train"]
