@@ -30,8 +30,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# make build MODEL=examples/models/iris.toml: build the model a spec describes (docs/your-model.md).
 build: install
-	python -m model_build
+	python -m model_build $(if $(MODEL),--spec $(MODEL))
 
 synth: install
 	$(CDK) synth --quiet $(CONFIG_ARG)

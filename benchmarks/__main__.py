@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "handler" in args.only:
             print("handler ...", flush=True)
             done(handler.run(model_dir, quick=args.quick))
+            done(handler.run_examples(work / "examples", quick=args.quick))
         if "endpoint" in args.only:
             print("endpoint ...", flush=True)
             _, model = handler.load_handler(model_dir)

@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.body is not None:
             body = args.body.encode()
         else:
-            rows = resolve_rows(rows_json=args.rows, model_card=args.model_card)
+            rows = resolve_rows(rows_json=args.rows, model_card=args.model_card, named=False)
             body = json.dumps({"instances": rows}).encode()
         api_key = None
         auth = None

@@ -19,7 +19,8 @@ import requests
 from requests_aws4auth import AWS4Auth
 
 from clients.errors import InvocationError
-from clients.payload import encode_request, response_text
+from clients.payload import PayloadError, encode_request, response_text
+from clients.predict import print_labels
 from clients.target import Target, UsageError, add_target_arguments, target_from_args
 
 SIGNING_SERVICE = "sagemaker"  # runtime.sagemaker signs as `sagemaker`, not `sagemaker-runtime`
@@ -66,7 +67,12 @@ def signer(
 def invoke(target: Target) -> RawInvocation:
     """POST once; a non-2xx answer raises `InvocationError` carrying the URL."""
     url = invoke_url(target.endpoint_name, target.region)
-    request = encode_request(target.rows, payload_format=target.payload_format)
+    try:
+        request = encode_request(
+            target.rows, payload_format=target.payload_format, feature_names=target.feature_names
+        )
+    except PayloadError as exc:
+        raise UsageError(str(exc)) from None
     response = requests.post(
         url,
         data=request.body,
@@ -107,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{result.status} {result.text}")
     print(f"Invoke URL: {result.url}")
+    print_labels(result.text, target.card)
     return 0
 
 

@@ -17,7 +17,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from clients.errors import InvocationError
-from clients.payload import encode_request, response_text
+from clients.payload import PayloadError, encode_request, predicted_labels, response_text
 from clients.target import Target, UsageError, add_target_arguments, target_from_args
 
 
@@ -37,7 +37,12 @@ def invoke(target: Target, *, client: Any = None) -> Invocation:
 
     event = "before-parse.sagemaker-runtime.InvokeEndpoint"
     client.meta.events.register(event, keep_raw_body)
-    request = encode_request(target.rows, payload_format=target.payload_format)
+    try:
+        request = encode_request(
+            target.rows, payload_format=target.payload_format, feature_names=target.feature_names
+        )
+    except PayloadError as exc:
+        raise UsageError(str(exc)) from None
     try:
         response = client.invoke_endpoint(
             EndpointName=target.endpoint_name,
@@ -68,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = invoke(target)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except InvocationError as exc:
         print(f"{exc.status} {exc.body}")
         print(f"error: {exc.summary()}", file=sys.stderr)
@@ -76,7 +84,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"{result.status} {result.text}")
+    print_labels(result.text, target.card)
     return 0
+
+
+def print_labels(text: str, card: dict[str, Any] | None) -> None:
+    """A classifier's answer as labels, one line: `predicted: benign, malignant`."""
+    try:
+        labels = predicted_labels(text, card)
+    except (ValueError, KeyError, IndexError, TypeError):
+        labels = None  # a response the card does not describe: the body above says it all
+    if labels is not None:
+        print(f"predicted: {', '.join(labels)}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Anything that cannot be resolved is a `UsageError`: the tools print its one line
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 from dataclasses import dataclass
@@ -29,9 +30,15 @@ class UsageError(Exception):
 @dataclass(frozen=True)
 class Target:
     endpoint_name: str
-    rows: list[list[float]]
+    rows: list[Any]  # positional rows (lists) or named rows (objects)
     region: str
     payload_format: str
+    card: dict[str, Any] | None = None  # the model card: feature order and class labels
+
+    @property
+    def feature_names(self) -> list[str] | None:
+        names = (self.card or {}).get("feature_names")
+        return list(names) if isinstance(names, list) else None
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,12 +56,17 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         help="`cdk deploy --outputs-file` JSON (default: %(default)s)",
     )
     parser.add_argument("--stack-name", help="stack to read when the outputs file has several")
-    parser.add_argument("--rows", help="JSON: one row of floats or a list of rows")
+    parser.add_argument(
+        "--rows",
+        help="JSON: one row or a list of rows, positional [values] or named {feature: value}; "
+        "or a CSV file with a header row (named rows)",
+    )
     parser.add_argument(
         "--model-card",
         type=Path,
         default=DEFAULT_MODEL_CARD,
-        help="model card whose sample.instances are the default rows (default: %(default)s)",
+        help="model card whose sample rows are the default rows and whose labels name the "
+        "predictions (default: %(default)s)",
     )
     parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)")
 
@@ -69,6 +81,7 @@ def target_from_args(args: argparse.Namespace) -> Target:
         rows=resolve_rows(rows_json=args.rows, model_card=args.model_card),
         region=resolve_region(args.region),
         payload_format=args.payload_format,
+        card=read_card(args.model_card),
     )
 
 
@@ -103,7 +116,19 @@ def resolve_endpoint_name(
     raise UsageError(f"no stack in {outputs_file} has an {ENDPOINT_NAME_OUTPUT} output")
 
 
-def resolve_rows(*, rows_json: str | None, model_card: Path) -> list[list[float]]:
+def read_card(model_card: Path) -> dict[str, Any] | None:
+    """The model card, or None when there is none (labels are then not printed)."""
+    if not model_card.is_file():
+        return None
+    card = _read_json(model_card, what="model card")
+    return card if isinstance(card, dict) else None
+
+
+def resolve_rows(*, rows_json: str | None, model_card: Path, named: bool = True) -> list[Any]:
+    """--rows (JSON or a CSV file with a header), else the card's sample rows: by name, or
+    positional with ``named=False`` (the public API's request model takes positional rows)."""
+    if rows_json is not None and rows_json.strip().lower().endswith(".csv"):
+        return _csv_rows(Path(rows_json))
     if rows_json is not None:
         try:
             value = json.loads(rows_json)
@@ -115,11 +140,34 @@ def resolve_rows(*, rows_json: str | None, model_card: Path) -> list[list[float]
             f"no rows: pass --rows '[...]' or build the model first ({model_card} not found)"
         )
     card = _read_json(model_card, what="model card")
+    sample = card.get("sample") if isinstance(card, dict) else None
+    if named and isinstance(sample, dict) and "rows" in sample:
+        return _as_rows(sample["rows"], source=f"{model_card} sample.rows")
     try:
         instances = card["sample"]["instances"]
     except (KeyError, TypeError):
         raise UsageError(f"{model_card} has no sample.instances") from None
     return _as_rows(instances, source=f"{model_card} sample.instances")
+
+
+def _csv_rows(path: Path) -> list[Any]:
+    """Named rows from a CSV file with a header: numbers where they parse, empty = missing."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            records = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(f"cannot read --rows file {path}: {exc}") from None
+    rows = [{name: _csv_value(value) for name, value in record.items()} for record in records]
+    return _as_rows(rows, source=str(path))
+
+
+def _csv_value(text: str | None) -> Any:
+    if text is None or text == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def resolve_region(region: str | None) -> str:
@@ -134,22 +182,46 @@ def resolve_region(region: str | None) -> str:
     return resolved
 
 
-def _as_rows(value: Any, *, source: str) -> list[list[float]]:
-    """One row (a list of numbers) or a non-empty list of equally long rows."""
-    if isinstance(value, list) and value and all(_is_number(x) for x in value):
+def _as_rows(value: Any, *, source: str) -> list[Any]:
+    """One row or a non-empty list of rows; a row is a list of values (numbers, category
+    strings, null for missing) or an object of feature name to value."""
+    if isinstance(value, dict) and "instances" in value:
+        raise UsageError(
+            f"{source}: give the rows themselves (a row or a non-empty list of rows), "
+            "not an 'instances' object"
+        )
+    if isinstance(value, dict) or (
+        isinstance(value, list) and value and all(_is_value(x) for x in value)
+    ):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise UsageError(f"{source}: expected a row of numbers or a non-empty list of rows")
+        raise UsageError(f"{source}: expected a row or a non-empty list of rows")
     for index, row in enumerate(value):
-        if not isinstance(row, list) or not row or not all(_is_number(x) for x in row):
-            raise UsageError(f"{source}: row {index} is not a non-empty list of numbers")
-    if len({len(row) for row in value}) != 1:
+        cells = list(row.values()) if isinstance(row, dict) else row
+        if not isinstance(row, list | dict) or not row or not all(_is_value(x) for x in cells):
+            raise UsageError(
+                f"{source}: row {index} is not a non-empty list or object of numbers, "
+                "strings or null"
+            )
+        if isinstance(row, dict) and not all(isinstance(k, str) and k for k in row):
+            raise UsageError(f"{source}: row {index} has an empty feature name")
+    positional = [row for row in value if isinstance(row, list)]
+    if len({len(row) for row in positional}) > 1:
         raise UsageError(f"{source}: rows differ in length")
-    return [[float(x) for x in row] for row in value]
+    return [_number_floats(row) for row in value]
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _is_value(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return value is None or isinstance(value, int | float | str)
+
+
+def _number_floats(row: Any) -> Any:
+    """Numbers as floats (the handler reads 1 and 1.0 alike); strings and null unchanged."""
+    if isinstance(row, dict):
+        return {k: float(v) if isinstance(v, int | float) else v for k, v in row.items()}
+    return [float(v) if isinstance(v, int | float) else v for v in row]
 
 
 def _read_json(path: Path, *, what: str) -> Any:

@@ -1,4 +1,13 @@
-"""Script-mode handler for sagemaker-xgboost:3.2-0: JSON, CSV and .npy in, probabilities out.
+"""Script-mode handler for sagemaker-xgboost:3.2-0: JSON, CSV and .npy in, predictions out.
+
+Serves binary (probability of the second label), multiclass (label and probabilities by label
+name) and regression (the value) boosters. The model's schema travels inside ``xgboost-model``:
+feature names, types and training categories are XGBoost's own; class labels are the booster
+attribute ``class_labels``. Rows come positional or by feature name; JSON ``null``, an empty
+CSV field or a NaN in .npy means "missing" (XGBoost's native handling). A categorical feature
+takes the category's string, or its code (index in the training categories, the only form
+.npy can carry); a category unseen at training is refused, as XGBoost's own re-coding refuses
+it ("Found a category not in the training set"). Send null to take the missing branch.
 
 The container turns any exception in a hook into a 500, and only a ``flask.Response`` returned
 from ``output_fn`` can carry a 4xx. So a bad request never raises here: ``input_fn`` (or
@@ -6,11 +15,12 @@ from ``output_fn`` can carry a 4xx. So a bad request never raises here: ``input_
 its status and a JSON body ``{"error": ..., "message": ...}``.
 
 Module imports are limited to what the serving image has: stdlib, numpy and xgboost (Flask is
-imported only to build an error response).
+imported only to build an error response, pyarrow only to read a categorical model's categories).
 """
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 import json
@@ -28,6 +38,7 @@ NPY = "application/x-npy"
 # Server preference when the Accept header ranks several types equally (e.g. */*).
 SUPPORTED_TYPES = (JSON, CSV, NPY)
 MODEL_FILE = "xgboost-model"
+LABELS_ATTRIBUTE = "class_labels"
 
 _SUPPORTED_LIST = ", ".join(SUPPORTED_TYPES)
 
@@ -69,11 +80,15 @@ def model_fn(model_dir: str) -> xgb.Booster:
     booster.load_model(bytearray(path.read_bytes()))
     # The container already runs one worker per CPU; more threads per worker only contend.
     booster.set_param({"nthread": 1})
+    _schema(booster)
     return booster
 
 
-def input_fn(input_data: str | bytes, content_type: str | None) -> np.ndarray | Rejection:
-    """Decode the body into a finite float32 2-D batch, or a ``Rejection`` saying what is wrong.
+def input_fn(
+    input_data: str | bytes, content_type: str | None
+) -> np.ndarray | _Pending | Rejection:
+    """Decode the body into a float32 2-D batch, or rows that need the model's schema (named
+    rows, strings, missing values), or a ``Rejection`` saying what is wrong.
 
     The body is ``str`` only when the content type is exactly ``application/json`` or
     ``text/csv``; with parameters or another case it arrives as ``bytes``.
@@ -87,26 +102,47 @@ def input_fn(input_data: str | bytes, content_type: str | None) -> np.ndarray | 
             f"content type {content_type!r} is not supported; use one of: {_SUPPORTED_LIST}",
         )
     try:
-        return _as_batch(decoder(input_data, params))
+        decoded = decoder(input_data, params)
+        if isinstance(decoded, _Pending):
+            return decoded
+        return _as_batch(decoded, allow_nan=media_type == NPY)
     except _BadRequest as bad:
         return bad.rejection
 
 
-def predict_fn(data: np.ndarray | Rejection, model: xgb.Booster) -> np.ndarray | Rejection:
-    """Probabilities of the positive class; the feature count comes from the loaded model."""
+def predict_fn(
+    data: np.ndarray | _Pending | Rejection, model: xgb.Booster
+) -> np.ndarray | _Classes | Rejection:
+    """Binary: probability of the second label; regression: the value; multiclass: the
+    probabilities with their labels. The feature count comes from the loaded model."""
     if isinstance(data, Rejection):
         return data
-    expected = model.num_features()
-    if data.shape[1] != expected:
-        return Rejection(
-            400,
-            "wrong_feature_count",
-            f"expected {expected} features per row, got {data.shape[1]}",
-        )
-    return model.inplace_predict(data)
+    schema = _schema(model)
+    if isinstance(data, _Pending):
+        try:
+            batch = _resolve(data, schema)
+        except _BadRequest as bad:
+            return bad.rejection
+    else:
+        batch = data
+        if batch.shape[1] != schema.count:
+            return Rejection(
+                400,
+                "wrong_feature_count",
+                f"expected {schema.count} features per row, got {batch.shape[1]}",
+            )
+        if schema.categorical:
+            try:
+                _check_codes(batch, schema)
+            except _BadRequest as bad:
+                return bad.rejection
+    prediction = model.inplace_predict(batch)
+    if schema.kind == "multiclass":
+        return _Classes(prediction, schema.labels)
+    return prediction
 
 
-def output_fn(prediction: np.ndarray | Rejection, accept: str | None) -> Any:
+def output_fn(prediction: np.ndarray | _Classes | Rejection, accept: str | None) -> Any:
     """``(body, mimetype)`` in the best type the Accept header allows, or an error Response."""
     if isinstance(prediction, Rejection):
         return _error_response(prediction)
@@ -119,6 +155,8 @@ def output_fn(prediction: np.ndarray | Rejection, accept: str | None) -> Any:
                 f"Accept {accept!r} is not supported; use one of: {_SUPPORTED_LIST}",
             )
         )
+    if isinstance(prediction, _Classes):
+        return _CLASS_ENCODERS[chosen](prediction), chosen
     return _ENCODERS[chosen](prediction), chosen
 
 
@@ -151,11 +189,13 @@ def _text(body: str | bytes, params: dict[str, str]) -> str:
         raise _BadRequest(400, "invalid_encoding", f"body is not valid {charset}") from None
 
 
-def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray:
+def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray | _Pending:
     """``{"instances": rows}``, ``{"features": row}`` or a bare row / list of rows."""
     text = _text(body, params)
     try:
-        document = json.loads(text)
+        document = _JSON_DECODER.decode(text)
+    except _ConstantRefused as error:
+        raise _BadRequest(400, "invalid_value", str(error)) from None
     except (ValueError, RecursionError) as error:
         raise _BadRequest(400, "invalid_json", f"body is not valid JSON: {error}") from None
     rows, ndim = _json_rows(document)
@@ -169,10 +209,24 @@ def _decode_json(body: str | bytes, params: dict[str, str]) -> np.ndarray:
         raise _BadRequest(
             400, "invalid_shape", "rows must be lists of numbers of equal length"
         ) from None
+    if array.dtype.kind in "OUS" and array.ndim >= 1:  # named rows, strings, nulls
+        return _Pending(rows, ndim, from_csv=False)
     if ndim is not None and array.ndim != ndim and array.size > 0:
         key, wanted = ("instances", "a list of rows") if ndim == 2 else ("features", "one row")
         raise _BadRequest(400, "invalid_shape", f"'{key}' must be {wanted} of numbers")
     return array
+
+
+class _ConstantRefused(ValueError):
+    """A NaN or Infinity literal: not JSON, and never a missing value (null is)."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise _ConstantRefused(f"{name} is not a JSON number; send null for a missing value")
+
+
+# NaN and Infinity are not JSON: refuse them as literals (null is the missing value).
+_JSON_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def _json_rows(document: object) -> tuple[object, int | None]:
@@ -218,8 +272,9 @@ def _holds_bool(rows: object) -> bool:
     return False
 
 
-def _decode_csv(body: str | bytes, params: dict[str, str]) -> np.ndarray:
-    """Rows of comma-separated numbers, no header; numpy's C reader does the parsing."""
+def _decode_csv(body: str | bytes, params: dict[str, str]) -> np.ndarray | _Pending:
+    """Rows of comma-separated values; numpy's C reader parses all-number bodies, and anything
+    else (a header row, empty fields, category strings) waits for the model's schema."""
     text = _text(body, params)
     if not text.strip():
         raise _BadRequest(400, "empty_batch", "no rows to predict")
@@ -230,7 +285,15 @@ def _decode_csv(body: str | bytes, params: dict[str, str]) -> np.ndarray:
     except ValueError as error:
         # numpy appends advice about `usecols` that means nothing to a client.
         reason = str(error).split(";")[0].rstrip(".")
-        raise _BadRequest(400, "invalid_csv", f"body is not CSV of numbers: {reason}") from None
+        if "could not convert string" not in reason:
+            raise _BadRequest(400, "invalid_csv", f"body is not CSV of numbers: {reason}") from None
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if row]
+    except csv.Error as error:
+        raise _BadRequest(400, "invalid_csv", f"body is not valid CSV: {error}") from None
+    if len({len(row) for row in rows}) > 1:
+        raise _BadRequest(400, "invalid_csv", "body is not valid CSV: rows differ in length")
+    return _Pending(rows, 2, from_csv=True)
 
 
 def _decode_npy(body: str | bytes, params: dict[str, str]) -> np.ndarray:
@@ -291,15 +354,16 @@ _NPY_HEADER_READERS: dict[tuple[int, int], Callable[[io.BytesIO], Any]] = {
     (2, 0): np.lib.format.read_array_header_2_0,
 }
 
-_DECODERS: dict[str, Callable[[str | bytes, dict[str, str]], np.ndarray]] = {
+_DECODERS: dict[str, Callable[[str | bytes, dict[str, str]], Any]] = {
     JSON: _decode_json,
     CSV: _decode_csv,
     NPY: _decode_npy,
 }
 
 
-def _as_batch(array: np.ndarray) -> np.ndarray:
-    """Validate once with numpy (no per-row loops) and give XGBoost a C-ordered float32 batch."""
+def _as_batch(array: np.ndarray, *, allow_nan: bool = False) -> np.ndarray:
+    """Validate once with numpy (no per-row loops) and give XGBoost a C-ordered float32 batch.
+    NaN is a missing value in .npy only; JSON and CSV say "missing" with null / an empty field."""
     kind = array.dtype.kind
     if kind not in "iuf":
         raise _BadRequest(400, "invalid_value", _KIND_PROBLEMS.get(kind, "values must be numbers"))
@@ -316,6 +380,10 @@ def _as_batch(array: np.ndarray) -> np.ndarray:
         batch = np.ascontiguousarray(array, dtype=np.float32)
     finite = np.isfinite(batch)
     if not finite.all():
+        if allow_nan:
+            finite |= np.isnan(batch)
+            if finite.all():
+                return batch
         row = int(np.argwhere(~finite)[0][0])
         raise _BadRequest(
             400, "invalid_value", f"row {row} has a value that is NaN, infinite or beyond float32"
@@ -330,6 +398,239 @@ _KIND_PROBLEMS = {
     "O": "values must be numbers; found null, an object or an out-of-range integer",
     "c": "values must be real numbers, not complex",
 }
+
+
+# --- the model's schema and rows that need it ------------------------------------------------
+
+
+class _Schema:
+    """What the booster says about its inputs and outputs, read once per worker."""
+
+    __slots__ = ("categorical", "codes", "count", "index", "kind", "labels", "names")
+
+    def __init__(self, booster: xgb.Booster) -> None:
+        self.count = booster.num_features()
+        self.names = list(booster.feature_names or [])
+        types = list(booster.feature_types or [])
+        self.categorical = {i for i, kind in enumerate(types) if kind == "c"}
+        self.codes = _category_codes(booster) if self.categorical else {}
+        self.index = {name: i for i, name in enumerate(self.names)}
+        objective = json.loads(booster.save_config())["learner"]["objective"]["name"]
+        self.kind = {"binary:logistic": "binary", "multi:softprob": "multiclass"}.get(
+            objective, "regression"
+        )
+        labels = booster.attr(LABELS_ATTRIBUTE)
+        self.labels = [str(label) for label in json.loads(labels)] if labels else []
+        if self.kind == "multiclass" and not self.labels:
+            self.labels = [
+                str(i)
+                for i in range(
+                    booster.inplace_predict(np.zeros((1, self.count), dtype=np.float32)).shape[1]
+                )
+            ]
+
+
+def _schema(booster: xgb.Booster) -> _Schema:
+    """The booster's schema, cached on it (``model_fn`` reads it once per worker)."""
+    schema = getattr(booster, "_serving_schema", None)
+    if schema is None:
+        schema = _Schema(booster)
+        booster._serving_schema = schema  # type: ignore[attr-defined]
+    return schema
+
+
+class _Pending:
+    """Rows that cannot become a float batch without the schema: named rows (JSON objects),
+    category strings, nulls, or CSV with a header row or empty fields."""
+
+    __slots__ = ("from_csv", "ndim", "rows")
+
+    def __init__(self, rows: object, ndim: int | None, *, from_csv: bool) -> None:
+        self.rows = rows
+        self.ndim = ndim
+        self.from_csv = from_csv
+
+
+class _Classes:
+    """Multiclass probabilities (rows x classes) and the labels of their columns."""
+
+    __slots__ = ("labels", "probabilities")
+
+    def __init__(self, probabilities: np.ndarray, labels: list[str]) -> None:
+        self.probabilities = probabilities
+        self.labels = labels
+
+
+def _resolve(pending: _Pending, schema: _Schema) -> Any:
+    """Columns in the model's order, checked value by value (the slow, general path)."""
+    rows = pending.rows
+    if isinstance(rows, list) and rows:
+        nested = [isinstance(row, dict | list) for row in rows]
+        if not any(nested):
+            rows = [rows]  # one positional row
+        elif not all(nested):
+            raise _BadRequest(
+                400, "invalid_value", "a row holds numbers, strings or null, not lists or objects"
+            )
+    elif isinstance(rows, dict):
+        rows = [rows]
+    if not isinstance(rows, list) or not rows:
+        raise _BadRequest(400, "empty_batch", "no rows to predict")
+    if pending.from_csv and schema.names and rows[0] and set(rows[0]) <= set(schema.names):
+        header, rows = rows[0], rows[1:]
+        rows = [dict(zip(header, row, strict=True)) for row in rows]
+        if not rows:
+            raise _BadRequest(400, "empty_batch", "no rows to predict after the header row")
+    columns: list[list[Any]] = [[] for _ in range(schema.count)]
+    for number, row in enumerate(rows):
+        if isinstance(row, dict):
+            _check_names(row, schema, number)
+            values = [row[name] for name in schema.names]
+        elif isinstance(row, list):
+            if len(row) != schema.count:
+                raise _BadRequest(
+                    400,
+                    "wrong_feature_count",
+                    f"expected {schema.count} features per row, got {len(row)} in row {number}",
+                )
+            values = row
+        else:
+            raise _BadRequest(
+                400, "invalid_shape", f"row {number} must be a list of values or an object"
+            )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    for i, column in enumerate(columns):
+        columns[i] = _column(column, schema, i, from_csv=pending.from_csv)
+    batch = np.ascontiguousarray(np.array(columns, dtype=np.float32).T)
+    return _as_batch(batch, allow_nan=True)
+
+
+def _check_names(row: dict[str, Any], schema: _Schema, number: int) -> None:
+    if len(row) == schema.count and all(name in schema.index for name in row):
+        return
+    unknown = next((name for name in row if name not in schema.index), None)
+    if unknown is not None:
+        shown = ", ".join(schema.names[:5]) + (", ..." if schema.count > 5 else "")
+        raise _BadRequest(
+            400,
+            "unknown_feature",
+            f"row {number}: unknown feature {unknown!r}; the model's features are {shown}",
+        )
+    missing = next(name for name in schema.names if name not in row)
+    raise _BadRequest(
+        400,
+        "missing_feature",
+        f"row {number}: feature {missing!r} is missing (send null for a missing value)",
+    )
+
+
+def _column(values: list[Any], schema: _Schema, index: int, *, from_csv: bool) -> list[float]:
+    """One feature's values as floats: numbers or category codes, NaN for missing."""
+    name = schema.names[index] if schema.names else f"column {index}"
+    categorical = index in schema.categorical
+    codes = schema.codes.get(index, {})
+    out: list[float] = []
+    for value in values:
+        if value is None or (from_csv and value == ""):
+            out.append(math.nan)
+        elif categorical:
+            if from_csv and value not in codes:
+                value = _csv_code(value)  # a CSV number in a category column is its code
+            out.append(_category_code(value, schema, index))
+        elif from_csv and isinstance(value, str):
+            out.append(_csv_number(value, name))
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise _BadRequest(
+                400, "invalid_value", f"feature {name!r} takes a number, got {value!r}"
+            )
+        else:
+            try:
+                out.append(float(value))
+            except OverflowError:
+                raise _BadRequest(
+                    400, "invalid_value", f"feature {name!r}: {value} is beyond float32"
+                ) from None
+    return out
+
+
+def _csv_code(text: str) -> str | float:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _csv_number(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _BadRequest(
+            400, "invalid_value", f"feature {name!r} takes a number, got {text!r}"
+        ) from None
+    if not math.isfinite(value):
+        raise _BadRequest(
+            400,
+            "invalid_value",
+            f"feature {name!r}: {text!r} is not a number (leave the field empty for missing)",
+        )
+    return value
+
+
+def _category_codes(booster: xgb.Booster) -> dict[int, dict[str, int]]:
+    """Training categories by feature index: {category: code}, XGBoost's own encoding."""
+    exported = booster.get_categories(export_to_arrow=True).to_arrow() or []
+    by_name = {str(name): array for name, array in exported if array is not None}
+    names = list(booster.feature_names or [])
+    return {
+        i: {str(v): code for code, v in enumerate(by_name[name].to_pylist())}
+        for i, name in enumerate(names)
+        if name in by_name
+    }
+
+
+def _check_codes(batch: np.ndarray, schema: _Schema) -> None:
+    """Numbers in a categorical column are codes: whole numbers below the category count."""
+    for i in schema.categorical:
+        column = batch[:, i]
+        known = len(schema.codes.get(i, ()))
+        present = column[~np.isnan(column)]
+        bad = (present < 0) | (present >= known) | (present != np.floor(present))
+        if bad.any():
+            raise _BadRequest(
+                400,
+                "unknown_category",
+                f"feature {schema.names[i]!r}: code {float(present[bad][0])!r} is not one of "
+                f"the {known} training categories (send the category string, or 0..{known - 1})",
+            )
+
+
+def _category_code(value: Any, schema: _Schema, index: int) -> float:
+    name = schema.names[index]
+    codes = schema.codes.get(index, {})
+    if isinstance(value, str):
+        code = codes.get(value)
+        if code is None:
+            shown = ", ".join(list(codes)[:8]) + (", ..." if len(codes) > 8 else "")
+            raise _BadRequest(
+                400,
+                "unknown_category",
+                f"feature {name!r}: category {value!r} was not seen in training "
+                f"(known: {shown}); send null for a missing value",
+            )
+        return float(code)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _BadRequest(
+            400, "invalid_value", f"feature {name!r} takes a category string, got {value!r}"
+        )
+    if not (0 <= value < len(codes) and float(value).is_integer()):
+        raise _BadRequest(
+            400,
+            "unknown_category",
+            f"feature {name!r}: code {value!r} is not one of the {len(codes)} training "
+            f"categories (send the category string, or 0..{len(codes) - 1})",
+        )
+    return float(value)
 
 
 # --- encoding ------------------------------------------------------------------------------
@@ -421,6 +722,41 @@ _ENCODERS: dict[str, Callable[[np.ndarray], str | bytes]] = {
     JSON: _encode_json,
     CSV: _encode_csv,
     NPY: _encode_npy,
+}
+
+
+def _classes_json(answer: _Classes) -> str:
+    """``{"predictions": [{"predicted_label": L, "probabilities": {label: p, ...}}, ...]}``."""
+    labels = answer.labels
+    best = answer.probabilities.argmax(axis=1).tolist()
+    rows = answer.probabilities.tolist()
+    predictions = [
+        {"predicted_label": labels[b], "probabilities": dict(zip(labels, row, strict=True))}
+        for b, row in zip(best, rows, strict=True)
+    ]
+    return json.dumps({"predictions": predictions})
+
+
+def _classes_csv(answer: _Classes) -> str:
+    """A header ``predicted_label,<label>,...`` then one line per row: label, probabilities."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["predicted_label", *answer.labels])
+    best = answer.probabilities.argmax(axis=1).tolist()
+    for b, row in zip(best, answer.probabilities.tolist(), strict=True):
+        writer.writerow([answer.labels[b], *map(repr, row)])
+    return buffer.getvalue()
+
+
+def _classes_npy(answer: _Classes) -> bytes:
+    """The float32 probabilities, rows x classes, columns in label order (the card's labels)."""
+    return _encode_npy(answer.probabilities)
+
+
+_CLASS_ENCODERS: dict[str, Callable[[_Classes], str | bytes]] = {
+    JSON: _classes_json,
+    CSV: _classes_csv,
+    NPY: _classes_npy,
 }
 
 

@@ -7,9 +7,17 @@ from pathlib import Path
 
 from local_cloud.runtime_process import REPO_ROOT
 
-# What `cdk deploy` needs: the app, its config, the stack code, the build step's inputs and the
-# shared names both import.
-APP_PARTS = ("app.py", "cdk.json", "constants.py", "stacks", "model_build", "inference_code")
+# What `cdk deploy` needs: the app, its config, the shared names, the stack code and the build
+# step's inputs (the example model specs included).
+APP_PARTS = (
+    "app.py",
+    "cdk.json",
+    "constants.py",
+    "stacks",
+    "model_build",
+    "inference_code",
+    "examples",
+)
 
 
 def copy_app(dest: Path, *, source: Path = REPO_ROOT) -> Path:

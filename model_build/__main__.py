@@ -1,16 +1,40 @@
-"""``python -m model_build``: train, package and describe the model (cdk.json's build step)."""
+"""``python -m model_build``: train or package a model, write the tarball and the card.
+
+python -m model_build                                  # the default (breast cancer)
+python -m model_build --spec examples/models/iris.toml
+python -m model_build --data table.csv --target churned [--objective binary]
+python -m model_build --model my-model.json [--feature-names a b c] [--labels no yes]
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from model_build.params import LIMITS, TrainParams
-from model_build.pipeline import BuildError, build
+from model_build.pipeline import build
+from model_build.spec import (
+    DEFAULT_SPEC,
+    OBJECTIVES,
+    BuildError,
+    ModelSpec,
+    PackageSpec,
+    TrainSpec,
+    load_spec,
+)
 
 _DEFAULTS = TrainParams()
+_HYPERPARAMETERS = (
+    ("n_estimators", "--n-estimators", "boosting rounds"),
+    ("max_depth", "--max-depth", "maximum tree depth"),
+    ("learning_rate", "--learning-rate", "eta"),
+    ("seed", "--seed", "seed of the split and of XGBoost"),
+    ("nthread", "--nthread", "training threads (fixed for reproducibility)"),
+    ("test_size", "--test-size", "held-out fraction, stratified for classifiers"),
+)
 
 
 def _checked(field: str) -> Callable[[str], int | float]:
@@ -34,22 +58,68 @@ def _checked(field: str) -> Callable[[str], int | float]:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m model_build",
-        description="Train the XGBoost classifier and write model.tar.gz and model-card.json.",
+        description="Train or package an XGBoost model; write model.tar.gz and model-card.json.",
     )
     parser.add_argument("--out-dir", type=Path, default=Path("build"), help="default: build")
-    for field, flag, help_text in (
-        ("n_estimators", "--n-estimators", "boosting rounds"),
-        ("max_depth", "--max-depth", "maximum tree depth"),
-        ("learning_rate", "--learning-rate", "eta"),
-        ("seed", "--seed", "seed of the split and of XGBoost"),
-        ("nthread", "--nthread", "training threads (fixed for reproducibility)"),
-        ("test_size", "--test-size", "held-out fraction, stratified"),
-    ):
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--spec", type=Path, help="model spec (.json or .toml)")
+    source.add_argument("--data", help="train on this table (CSV with a header, or Parquet)")
+    source.add_argument("--model", help="package this XGBoost model file (.json or .ubj)")
+    parser.add_argument("--target", help="with --data: the column to predict")
+    parser.add_argument("--objective", choices=OBJECTIVES, help="with --data (default: inferred)")
+    parser.add_argument("--features", nargs="+", help="with --data (default: all but target)")
+    parser.add_argument("--drop", nargs="+", default=[], help="with --data: columns to ignore")
+    parser.add_argument("--categorical", nargs="+", default=[], help="with --data")
+    parser.add_argument("--feature-names", nargs="+", help="with --model: names in model order")
+    parser.add_argument("--labels", nargs="+", help="class labels in class-index order")
+    for field, flag, help_text in _HYPERPARAMETERS:
         default = getattr(_DEFAULTS, field)
-        parser.add_argument(
-            flag, type=_checked(field), default=default, help=f"{help_text} (default: {default})"
+        parser.add_argument(flag, type=_checked(field), help=f"{help_text} (default: {default})")
+    args = parser.parse_args(argv)
+    if args.data and not args.target:
+        parser.error("--data needs --target COLUMN")
+    if not args.data and (args.target or args.objective or args.features or args.categorical):
+        parser.error("--target, --objective, --features and --categorical go with --data")
+    if args.feature_names and not args.model:
+        parser.error("--feature-names goes with --model")
+    return args
+
+
+def spec_from_args(args: argparse.Namespace) -> ModelSpec:
+    """The spec the flags describe; hyperparameter flags override the spec's own."""
+    spec: ModelSpec
+    if args.spec is not None:
+        spec = load_spec(args.spec)
+    elif args.model:
+        return PackageSpec(
+            model=args.model,
+            feature_names=_tuple(args.feature_names),
+            labels=_tuple(args.labels),
         )
-    return parser.parse_args(argv)
+    elif args.data:
+        spec = TrainSpec(
+            data=args.data,
+            target=args.target,
+            features=_tuple(args.features),
+            drop=tuple(args.drop),
+            categorical=tuple(args.categorical),
+            objective=args.objective,
+            labels=_tuple(args.labels),
+        )
+    else:
+        spec = DEFAULT_SPEC
+    overrides = {
+        field: getattr(args, field)
+        for field, _, _ in _HYPERPARAMETERS
+        if getattr(args, field) is not None
+    }
+    if overrides and isinstance(spec, TrainSpec):
+        spec = dataclasses.replace(spec, params=dataclasses.replace(spec.params, **overrides))
+    return spec
+
+
+def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(values) if values else None
 
 
 def _progress(line: str) -> None:
@@ -58,18 +128,10 @@ def _progress(line: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    params = TrainParams(
-        n_estimators=args.n_estimators,
-        max_depth=args.max_depth,
-        learning_rate=args.learning_rate,
-        seed=args.seed,
-        nthread=args.nthread,
-        test_size=args.test_size,
-    )
     try:
         # Progress goes to stderr: cdk.json runs this before synth, and `cdk synth > t.yaml`
         # must hold the template alone.
-        build(out_dir=args.out_dir, params=params, log=_progress)
+        build(out_dir=args.out_dir, spec=spec_from_args(args), log=_progress)
     except BuildError as error:
         print(f"[model_build] error: {error}", file=sys.stderr)
         return 1

@@ -8,37 +8,44 @@ from typing import Any
 
 from constants import IMAGE_REPOSITORY, IMAGE_TAG, XGBOOST_VERSION
 from model_build.params import TrainParams
-from model_build.train import OBJECTIVE, Evaluation
+from model_build.train import Evaluation
 
 CARD_NAME = "model-card.json"
 # The image the stack deploys: one source, so the card cannot name another.
 SERVING_IMAGE = f"{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 
+__all__ = ["CARD_NAME", "SERVING_IMAGE", "XGBOOST_VERSION", "card_dict", "card_text"]
+
 
 def card_dict(
     *,
-    params: TrainParams,
-    feature_names: list[str],
+    params: TrainParams | None,
+    schema: dict[str, Any],
     evaluation: Evaluation,
     tarball_file: str,
     tarball_sha256: str,
     tarball_size: int,
     entries: list[str],
 ) -> dict[str, Any]:
-    """The card's fixed schema; no timestamps or paths, so equal builds give equal cards."""
+    """The card's fixed schema; no timestamps or paths, so equal builds give equal cards.
+
+    ``sample.instances`` are positional rows, ``sample.rows`` the same rows by feature name
+    (what the clients send), ``sample.predictions`` the endpoint's JSON ``predictions``.
+    """
+    names = [feature["name"] for feature in schema["features"]]
+    instances = evaluation.sample_instances
     return {
         "framework": "xgboost",
         "xgboost_version": XGBOOST_VERSION,
         "serving_image": SERVING_IMAGE,
-        "objective": OBJECTIVE,
-        "feature_names": feature_names,
-        "feature_count": len(feature_names),
-        "hyperparameters": asdict(params),
-        "metrics": {
-            "auc": evaluation.auc,
-            "accuracy": evaluation.accuracy,
-            "test_rows": evaluation.test_rows,
-        },
+        "objective": schema["objective"],
+        "kind": schema["kind"],
+        "labels": schema["labels"],
+        "features": schema["features"],
+        "feature_names": names,
+        "feature_count": len(names),
+        "hyperparameters": asdict(params) if params is not None else None,
+        "metrics": {**evaluation.metrics, "test_rows": evaluation.test_rows},
         "tarball": {
             "file": tarball_file,
             "sha256": tarball_sha256,
@@ -46,10 +53,29 @@ def card_dict(
             "entries": entries,
         },
         "sample": {
-            "instances": evaluation.sample_instances,
-            "predictions": evaluation.sample_predictions,
+            "instances": instances,
+            "rows": [dict(zip(names, row, strict=True)) for row in instances],
+            "predictions": endpoint_predictions(
+                evaluation.sample_predictions, schema["kind"], schema["labels"]
+            ),
         },
     }
+
+
+def endpoint_predictions(raw: list[Any], kind: str, labels: list[str]) -> list[Any]:
+    """What the endpoint's JSON ``predictions`` holds for ``raw`` booster outputs."""
+    if kind != "multiclass":
+        return raw
+    answers = []
+    for probabilities in raw:
+        best = max(range(len(labels)), key=probabilities.__getitem__)
+        answers.append(
+            {
+                "predicted_label": labels[best],
+                "probabilities": dict(zip(labels, probabilities, strict=True)),
+            }
+        )
+    return answers
 
 
 def card_text(card: dict[str, Any]) -> str:

@@ -1,8 +1,16 @@
-"""Orchestrate one build: train, evaluate, package, write the card."""
+"""Orchestrate one build: get a booster (train or package), package it, write the card.
+
+Everything is written to a temporary folder beside ``out_dir`` and moved into place only once
+the whole build succeeded, so a failed build leaves the previous output intact.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,15 +18,17 @@ from pathlib import Path
 
 import xgboost as xgb
 
-from model_build import card, package, train
+from model_build import card, package, schema, train
+from model_build.imported import load_packaged
 from model_build.params import TrainParams
+from model_build.spec import DEFAULT_SPEC, BuildError, ModelSpec, PackageSpec, load_spec
+from model_build.table import prepare, read_frame
 
 # The handler shipped in the tarball; copied verbatim so its bytes feed the asset hash.
 HANDLER_SOURCE = Path(__file__).resolve().parents[1] / "inference_code" / "inference.py"
+_OUTPUTS = ("model", package.TARBALL_NAME, card.CARD_NAME)
 
-
-class BuildError(RuntimeError):
-    """A build that cannot give a servable model (wrong library version, missing handler...)."""
+__all__ = ["BuildError", "BuildResult", "build", "build_from_spec"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +40,16 @@ class BuildResult:
     tarball: Path
     card_path: Path
     sha256: str
-    auc: float
-    accuracy: float
+    kind: str
+    metrics: dict[str, float]
+
+    @property
+    def auc(self) -> float:
+        return self.metrics.get("auc", float("nan"))
+
+    @property
+    def accuracy(self) -> float:
+        return self.metrics.get("accuracy", float("nan"))
 
 
 def check_xgboost_version() -> None:
@@ -44,52 +62,109 @@ def check_xgboost_version() -> None:
         )
 
 
+def build_from_spec(spec_path: Path, out_dir: Path, *, log: Callable[[str], None] = print) -> Path:
+    """Build the model a spec file describes into ``out_dir``; returns the tarball's path."""
+    return build(out_dir=out_dir, spec=load_spec(spec_path), log=log).tarball
+
+
 def build(
     *,
     out_dir: Path,
-    params: TrainParams = TrainParams(),  # noqa: B008 - frozen, so a shared default is safe
+    params: TrainParams | None = None,
+    spec: ModelSpec | None = None,
     log: Callable[[str], None] = print,
 ) -> BuildResult:
-    """Train and package into ``out_dir``; same params and handler give byte-identical files."""
+    """Build ``spec`` (default: breast cancer) into ``out_dir``; ``params`` overrides the
+    spec's hyperparameters. Same inputs and handler give byte-identical files."""
     check_xgboost_version()
     if not HANDLER_SOURCE.is_file():
         raise BuildError(f"handler not found: {HANDLER_SOURCE}")
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(f"--out-dir {out_dir} exists and is not a directory")
+    spec = spec or DEFAULT_SPEC
+    if params is not None and not isinstance(spec, PackageSpec):
+        spec = dataclasses.replace(spec, params=params)
     mtime = _tar_mtime()
-
-    with _Stage(log, "data") as note:
-        dataset = train.load_dataset(params)
-        note(f"{len(dataset.y_train)} train / {len(dataset.y_test)} test rows")
-    with _Stage(log, "training") as note:
-        booster = train.train_booster(dataset, params)
-        note(
-            f"{params.n_estimators} trees, max_depth {params.max_depth}, "
-            f"eta {params.learning_rate:g}, nthread {params.nthread}"
+    if isinstance(spec, PackageSpec):
+        with _Stage(log, "loading") as note:
+            booster = load_packaged(spec)
+            note(f"{spec.model}: {booster.num_boosted_rounds()} rounds")
+        evaluation = train.Evaluation(
+            metrics={}, test_rows=0, sample_instances=[], sample_predictions=[]
         )
-    with _Stage(log, "evaluating") as note:
-        evaluation = train.evaluate(booster, dataset)
-        note(f"auc={evaluation.auc:.6f} accuracy={evaluation.accuracy:.6f}")
+        used_params = None
+    else:
+        used_params = spec.params
+        with _Stage(log, "data") as note:
+            table = prepare(spec, read_frame(spec.data))
+            if table.inferred:
+                log(f"[model_build] objective inferred from {spec.target!r}: {table.objective}")
+            dataset = train.split(table, spec.params)
+            note(f"{len(dataset.y_train)} train / {len(dataset.y_test)} test rows")
+        with _Stage(log, "training") as note:
+            booster = train.train_booster(dataset, spec.params)
+            note(
+                f"{table.objective}, {spec.params.n_estimators} trees, max_depth "
+                f"{spec.params.max_depth}, eta {spec.params.learning_rate:g}, "
+                f"nthread {spec.params.nthread}"
+            )
+        with _Stage(log, "evaluating") as note:
+            evaluation = train.evaluate(booster, dataset)
+            note(_metrics_text(evaluation.metrics))
+    described = schema.describe(booster)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=_parent(out_dir)))
+    try:
+        result = _write(staging, booster, described, evaluation, used_params, mtime, log)
+        _move_into_place(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log(
+        f"[model_build] {package.TARBALL_NAME} sha256={result.sha256} "
+        f"bytes={result.tarball_size} {_metrics_text(evaluation.metrics)}".rstrip()
+    )
+    return BuildResult(
+        out_dir=out_dir,
+        model_path=out_dir / "model" / package.MODEL_ENTRY,
+        tarball=out_dir / package.TARBALL_NAME,
+        card_path=out_dir / card.CARD_NAME,
+        sha256=result.sha256,
+        kind=described["kind"],
+        metrics=evaluation.metrics,
+    )
+
+
+@dataclass(frozen=True)
+class _Written:
+    sha256: str
+    tarball_size: int
+
+
+def _write(
+    folder: Path,
+    booster: xgb.Booster,
+    described: dict[str, object],
+    evaluation: train.Evaluation,
+    params: TrainParams | None,
+    mtime: int,
+    log: Callable[[str], None],
+) -> _Written:
     with _Stage(log, "packaging") as note:
         model = package.model_bytes(booster)
-        entries = {
-            package.HANDLER_ENTRY: HANDLER_SOURCE.read_bytes(),
-            package.MODEL_ENTRY: model,
-        }
+        entries = {package.HANDLER_ENTRY: HANDLER_SOURCE.read_bytes(), package.MODEL_ENTRY: model}
         tarball = package.tarball_bytes(entries, mtime=mtime)
-        model_path = out_dir / "model" / package.MODEL_ENTRY
-        tarball_path = out_dir / package.TARBALL_NAME
-        package.write_atomically(model_path, model)
-        package.write_atomically(tarball_path, tarball)
-        note(f"{tarball_path} ({len(tarball)} bytes)")
+        (folder / "model").mkdir()
+        (folder / "model" / package.MODEL_ENTRY).write_bytes(model)
+        (folder / package.TARBALL_NAME).write_bytes(tarball)
+        note(f"{package.TARBALL_NAME} ({len(tarball)} bytes)")
     sha256 = hashlib.sha256(tarball).hexdigest()
+    if not evaluation.sample_instances:
+        evaluation = _synthetic_sample(booster, described)
     with _Stage(log, "card") as note:
-        card_path = out_dir / card.CARD_NAME
         text = card.card_text(
             card.card_dict(
                 params=params,
-                feature_names=dataset.feature_names,
+                schema=described,
                 evaluation=evaluation,
                 tarball_file=package.TARBALL_NAME,
                 tarball_sha256=sha256,
@@ -97,21 +172,50 @@ def build(
                 entries=sorted(entries),
             )
         )
-        package.write_atomically(card_path, text.encode())
-        note(str(card_path))
-    log(
-        f"[model_build] {package.TARBALL_NAME} sha256={sha256} bytes={len(tarball)} "
-        f"auc={evaluation.auc:.6f} accuracy={evaluation.accuracy:.6f}"
+        (folder / card.CARD_NAME).write_text(text)
+        note(card.CARD_NAME)
+    return _Written(sha256=sha256, tarball_size=len(tarball))
+
+
+def _synthetic_sample(booster: xgb.Booster, described: dict[str, object]) -> train.Evaluation:
+    """A packaged model comes without data: one row of zeros and first categories."""
+    import pandas as pd
+
+    features = described["features"]
+    assert isinstance(features, list)
+    row = [(f["categories"] or [None])[0] if f["type"] == "categorical" else 0.0 for f in features]
+    frame = pd.DataFrame([row], columns=[f["name"] for f in features])
+    for f in features:
+        if f["type"] == "categorical":
+            frame[f["name"]] = pd.Categorical(frame[f["name"]], categories=f["categories"])
+    return train.Evaluation(
+        metrics={},
+        test_rows=0,
+        sample_instances=[row],
+        sample_predictions=train.predict(booster, frame).tolist(),
     )
-    return BuildResult(
-        out_dir=out_dir,
-        model_path=model_path,
-        tarball=tarball_path,
-        card_path=card_path,
-        sha256=sha256,
-        auc=evaluation.auc,
-        accuracy=evaluation.accuracy,
-    )
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    """Replace the three outputs; other files in ``out_dir`` are left alone."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    old_model = out_dir / "model"
+    if old_model.exists():
+        trash = staging / "previous-model"
+        os.replace(old_model, trash)
+    os.replace(staging / "model", old_model)
+    for name in _OUTPUTS[1:]:
+        os.replace(staging / name, out_dir / name)
+
+
+def _parent(out_dir: Path) -> Path:
+    parent = out_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    return parent
+
+
+def _metrics_text(metrics: dict[str, float]) -> str:
+    return " ".join(f"{key}={value:.6f}" for key, value in metrics.items())
 
 
 def _tar_mtime() -> int:

@@ -100,7 +100,7 @@ def test_rows_flag_takes_one_row_or_a_list_of_rows(rows_json: str, expected: lis
         ("[]", "non-empty list of rows"),
         ('{"instances": [[1]]}', "non-empty list of rows"),
         ("[[1, 2], [3]]", "rows differ in length"),
-        ('[[1, "2"]]', "row 0 is not"),
+        ('[[1, {"a": 2}]]', "row 0 is not"),
         ("[[1], []]", "row 1 is not"),
         ("[[true, 1]]", "row 0 is not"),
         ("[1, [2]]", "row 0 is not"),

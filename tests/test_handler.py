@@ -42,6 +42,12 @@ def client(extracted_model: Path) -> flask.testing.FlaskClient:
 
 
 @pytest.fixture(scope="module")
+def served(extracted_model: Path) -> Any:
+    """The booster as the handler serves it (schema read once)."""
+    return inference.model_fn(str(extracted_model))
+
+
+@pytest.fixture(scope="module")
 def sample(built_model: BuildResult) -> dict[str, Any]:
     """The card's sample: three held-out rows and the trained booster's probabilities."""
     return json.loads(built_model.card_path.read_text())["sample"]
@@ -253,26 +259,26 @@ REJECTED: list[Any] = [
      "rows must be lists of numbers of equal length"),
     (JSON, None, json.dumps([[ROW]]), 400, "invalid_shape",
      "expected one row or a list of rows, got 3-D data"),
-    (JSON, None, _row_with('"a"'), 400, "invalid_value", "values must be numbers, not strings"),
+    (JSON, None, _row_with('"a"'), 400, "invalid_value",
+     "feature 'mean radius' takes a number, got 'a'"),
     (JSON, None, json.dumps(["1.5"] * 30), 400, "invalid_value",
-     "values must be numbers, not strings"),
+     "feature 'mean radius' takes a number, got '1.5'"),
     (JSON, None, json.dumps([True] * 30), 400, "invalid_value",
      "values must be numbers, not booleans"),
     (JSON, None, _row_with("true"), 400, "invalid_value", "values must be numbers, not booleans"),
     (JSON, None, json.dumps({"instances": [ROW, [False, *ROW[1:]]]}), 400, "invalid_value",
      "values must be numbers, not booleans"),
-    (JSON, None, _row_with("null"), 400, "invalid_value",
-     "values must be numbers; found null, an object or an out-of-range integer"),
+    # null is a missing value now (tests/unit/inference_code); a nested object is not a value.
     (JSON, None, _row_with("{}"), 400, "invalid_value",
-     "values must be numbers; found null, an object or an out-of-range integer"),
+     "a row holds numbers, strings or null, not lists or objects"),
     (JSON, None, _row_with("1" + "0" * 400), 400, "invalid_value",
-     "values must be numbers; found null, an object or an out-of-range integer"),
+     "feature 'mean radius': 1000"),
     (JSON, None, _row_with("NaN"), 400, "invalid_value",
-     "row 0 has a value that is NaN, infinite or beyond float32"),
+     "NaN is not a JSON number; send null for a missing value"),
     (JSON, None, _row_with("Infinity"), 400, "invalid_value",
-     "row 0 has a value that is NaN, infinite or beyond float32"),
+     "Infinity is not a JSON number; send null for a missing value"),
     (JSON, None, _row_with("-Infinity"), 400, "invalid_value",
-     "row 0 has a value that is NaN, infinite or beyond float32"),
+     "-Infinity is not a JSON number; send null for a missing value"),
     (JSON, None, _row_with("1e999"), 400, "invalid_value",
      "row 0 has a value that is NaN, infinite or beyond float32"),
     (JSON, None, f"[{ROW_JSON}, {ROW_JSON}, {_row_with('1e39')}]", 400, "invalid_value",
@@ -287,14 +293,16 @@ REJECTED: list[Any] = [
     (JSON, None, "[]", 400, "empty_batch", "no rows to predict"),
     (CSV, None, "", 400, "empty_batch", "no rows to predict"),
     (CSV, None, "\n \n", 400, "empty_batch", "no rows to predict"),
-    (CSV, None, "a,b\n1,2\n", 400, "invalid_csv",
-     "body is not CSV of numbers: could not convert string 'a' to float64 at row 0, column 1"),
+    (CSV, None, "a,b\n1,2\n", 400, "wrong_feature_count",
+     "expected 30 features per row, got 2 in row 0"),
+    (CSV, None, ",".join(["a", *map(repr, ROW[1:])]), 400, "invalid_value",
+     "feature 'mean radius' takes a number, got 'a'"),
     (CSV, None, "1,2,3\n1,2\n", 400, "invalid_csv",
      "body is not CSV of numbers: the number of columns changed from 3 to 2 at row 2"),
-    (CSV, None, "1,,3\n", 400, "invalid_csv",
-     "body is not CSV of numbers: could not convert string '' to float64 at row 0, column 2"),
-    (CSV, None, "true,1\n", 400, "invalid_csv", "body is not CSV of numbers"),
-    (CSV, None, "1;2\n", 400, "invalid_csv", "body is not CSV of numbers"),
+    # An empty field is a missing value now: these fail on their length.
+    (CSV, None, "1,,3\n", 400, "wrong_feature_count", "expected 30 features per row, got 3"),
+    (CSV, None, "true,1\n", 400, "wrong_feature_count", "expected 30 features per row, got 2"),
+    (CSV, None, "1;2\n", 400, "wrong_feature_count", "expected 30 features per row, got 1"),
     (CSV, None, ",".join(["nan", *map(repr, ROW[1:])]), 400, "invalid_value",
      "row 0 has a value that is NaN, infinite or beyond float32"),
     (CSV, None, ",".join(map(repr, ROW[:29])), 400, "wrong_feature_count",
@@ -488,17 +496,22 @@ json_values = st.recursive(
     body=st.binary(max_size=300) | st.text(max_size=300),
     content_type=st.sampled_from(CONTENT_TYPES),
 )
-def test_input_fn_answers_any_body_without_raising(body: str | bytes, content_type: str) -> None:
-    result = inference.input_fn(body, content_type)
+def test_input_fn_answers_any_body_without_raising(
+    served: Any, body: str | bytes, content_type: str
+) -> None:
+    result = inference.predict_fn(inference.input_fn(body, content_type), served)
     assert isinstance(result, (np.ndarray, inference.Rejection))
 
 
 @settings(max_examples=300, deadline=None)
 @given(document=json_values | st.fixed_dictionaries({"instances": json_values}))
-def test_input_fn_answers_any_json_document_without_raising(document: Any) -> None:
+def test_input_fn_answers_any_json_document_without_raising(served: Any, document: Any) -> None:
     result = inference.input_fn(json.dumps(document), JSON)
     if isinstance(result, np.ndarray):
         assert result.dtype == np.float32 and result.ndim == 2 and result.shape[0] > 0
         assert np.isfinite(result).all()
+    result = inference.predict_fn(result, served)
+    if isinstance(result, np.ndarray):
+        assert result.ndim == 1 and np.isfinite(result).all()
     else:
         assert isinstance(result, inference.Rejection) and 400 <= result.status < 500

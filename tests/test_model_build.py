@@ -102,6 +102,9 @@ def test_card_has_the_agreed_schema(built_model: BuildResult) -> None:
         "xgboost_version",
         "serving_image",
         "objective",
+        "kind",
+        "labels",
+        "features",
         "feature_names",
         "feature_count",
         "hyperparameters",
@@ -109,6 +112,9 @@ def test_card_has_the_agreed_schema(built_model: BuildResult) -> None:
         "tarball",
         "sample",
     }
+    assert card["kind"] == "binary"
+    assert card["labels"] == ["malignant", "benign"]
+    assert card["features"] == [{"name": n, "type": "numeric"} for n in card["feature_names"]]
     assert card["framework"] == "xgboost"
     assert card["xgboost_version"] == "3.2.0"
     assert card["serving_image"] == "sagemaker-xgboost:3.2-0"
@@ -146,8 +152,11 @@ def test_card_describes_the_tarball_byte_for_byte(built_model: BuildResult) -> N
 
 def test_card_sample_has_three_rows_of_thirty_and_probabilities(built_model: BuildResult) -> None:
     sample = _card(built_model)["sample"]
-    assert set(sample) == {"instances", "predictions"}
+    assert set(sample) == {"instances", "rows", "predictions"}
     assert [len(row) for row in sample["instances"]] == [30, 30, 30]
+    assert sample["rows"][0] == dict(
+        zip(_card(built_model)["feature_names"], sample["instances"][0], strict=True)
+    )
     assert len(sample["predictions"]) == 3
     assert all(0.0 < p < 1.0 for p in sample["predictions"])
 

@@ -67,7 +67,7 @@ def _copy_app(target: Path) -> Path:
     """The app as the local runs copy it, plus the example configs these tests deploy."""
     copy_app(target)
     ignore = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(REPO / "examples", target / "examples", ignore=ignore)
+    shutil.copytree(REPO / "examples", target / "examples", ignore=ignore, dirs_exist_ok=True)
     return target
 
 
