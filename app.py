@@ -32,6 +32,7 @@ import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from constants import APP_TAG  # noqa: E402
+from model_build import BuildError, build_from_spec  # noqa: E402
 from stacks.endpoint_stack import XgbEndpointStack  # noqa: E402
 from stacks.settings import (  # noqa: E402
     ConfigError,
@@ -42,6 +43,8 @@ from stacks.settings import (  # noqa: E402
 from stacks.settings.errors import quote  # noqa: E402
 
 CONFIG_KEY = "config"
+# Where a `model` spec's build goes: one folder per spec, beside cdk.json's default build.
+MODEL_BUILDS = Path("build/models")
 # Context keys the CDK itself keeps in cdk.json / cdk.context.json or passes from the CLI.
 CDK_CONTEXT_KEYS = frozenset({"acknowledged-issue-numbers", "cli-telemetry"})
 
@@ -88,6 +91,22 @@ def settings_from_context(app: cdk.App) -> EndpointSettings:
     return load_settings(values)
 
 
+def model_artifact(settings: EndpointSettings) -> Path:
+    """The tarball to ship: the `model` spec's, built now (byte-reproducible, so an unchanged
+    model keeps its asset hash and never redeploys), else `model_artifact` as built."""
+    if settings.model is None:
+        return Path(settings.model_artifact)
+    spec = Path(settings.model)
+
+    def progress(line: str) -> None:  # stdout is the template `cdk synth` prints
+        print(line, file=sys.stderr)
+
+    try:
+        return build_from_spec(spec, MODEL_BUILDS / spec.stem, log=progress)
+    except BuildError as err:
+        raise ConfigError(f"model: {err}") from None
+
+
 def build(app: cdk.App) -> XgbEndpointStack:
     settings = settings_from_context(app)
     # Environment-agnostic on purpose (the image account comes from a region mapping), so one
@@ -96,7 +115,7 @@ def build(app: cdk.App) -> XgbEndpointStack:
         app,
         settings.stack_name,
         settings=settings,
-        model_artifact=Path(settings.model_artifact),
+        model_artifact=model_artifact(settings),
         # The CLI checks the bootstrap version itself (the assembly's manifest requires it)
         # before it publishes assets or assumes the deploy role. The template rule would add
         # an SSM parameter that `cdk synth` prints without its rule (cfn-lint W2001).

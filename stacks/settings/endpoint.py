@@ -27,7 +27,7 @@ from stacks.settings.instances import (
 from stacks.settings.network import KMS_ALLOWED, KMS_PATTERN, VpcSettings
 from stacks.settings.observability import AlarmSettings, DataCaptureSettings
 from stacks.settings.public_api import PublicApiSettings
-from stacks.settings.rules import INVALID_KEYS, conflicts
+from stacks.settings.rules import DEFAULT_MODEL_ARTIFACT, INVALID_KEYS, conflicts
 from stacks.settings.values import (
     Blankable,
     Choice,
@@ -61,10 +61,18 @@ class EndpointSettings(SettingsModel):
         pattern=STACK_NAME_PATTERN,
     )
     model_artifact: str = setting(
-        "build/model.tar.gz",
+        DEFAULT_MODEL_ARTIFACT,
         "The model tarball the stack uploads as an S3 asset (`python -m model_build` makes it).",
         allowed="a path to a .tar.gz file",
         pattern=r"\.tar\.gz$",
+    )
+    model: Blankable[str] = setting(
+        None,
+        "A model spec (docs/your-model.md): `cdk synth`, `deploy` and `diff` build the model it "
+        "describes into build/models/<spec name>/ and ship that tarball; null ships "
+        "model_artifact, which cdk.json's build step makes from the default spec.",
+        allowed="a path to a .json or .toml model spec",
+        pattern=r"\.(json|toml)$",
     )
     endpoint_name: Blankable[str] = setting(
         None,

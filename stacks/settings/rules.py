@@ -28,6 +28,7 @@ from stacks.settings.network import VpcSettings
 from stacks.settings.observability import DataCaptureSettings
 from stacks.settings.public_api import PublicApiSettings
 
+DEFAULT_MODEL_ARTIFACT = "build/model.tar.gz"
 # The validation context key that carries the top-level keys whose values were invalid.
 INVALID_KEYS = "invalid_keys"
 SERVERLESS = "cannot be used with serverless (serverless is set)"
@@ -38,6 +39,8 @@ Problem = tuple[str, str]
 class Combination(Protocol):
     """The settings the rules read (EndpointSettings has them; importing it would be a cycle)."""
 
+    model_artifact: str
+    model: str | None
     instance_type: str
     instance_count: int
     serverless: ServerlessSettings | None
@@ -73,6 +76,17 @@ def rule(*reads: str) -> Callable[[Callable[[Combination], Iterator[Problem]]], 
 def conflicts(settings: Combination, *, skip: Collection[str] = ()) -> list[Problem]:
     active = [each for each in RULES if not each.reads & set(skip)]
     return [problem for each in active for problem in each.check(settings)]
+
+
+@rule("model", "model_artifact")
+def _model_or_artifact(s: Combination) -> Iterator[Problem]:
+    """model: a spec builds its own tarball, so model_artifact stays at its default."""
+    if s.model is not None and s.model_artifact != DEFAULT_MODEL_ARTIFACT:
+        yield (
+            "model_artifact",
+            f"cannot be used with model (model is set, and its build makes the tarball); "
+            f"given {quote(s.model_artifact)}",
+        )
 
 
 @rule("serverless", "instance_type")

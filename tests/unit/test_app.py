@@ -145,7 +145,7 @@ def test_main_prints_the_problems_without_a_traceback(
         "Invalid configuration:",
         "  - public_api.rate_limit: allowed a number from 0.1 to 10000 (requests/s); given 'ten'",
         "  - instance_cout: unknown key (did you mean 'instance_count'?); allowed only the keys "
-        "stack_name, model_artifact, endpoint_name, instance_type, instance_count, "
+        "stack_name, model_artifact, model, endpoint_name, instance_type, instance_count, "
         "variant_name, log_retention_days, serverless, autoscaling, deployment, alarms, "
         "dashboard, data_capture, kms, network_isolation, vpc, public_api",
     ]
@@ -154,3 +154,36 @@ def test_main_prints_the_problems_without_a_traceback(
 def test_the_app_acknowledges_node_20_for_jsii() -> None:
     acknowledged = os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"].split(",")
     assert "20" in [major.strip() for major in acknowledged]
+
+
+def test_a_model_spec_is_built_and_shipped_by_synth(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = Path("examples/models/iris.toml").resolve()
+    monkeypatch.setattr(app_module, "MODEL_BUILDS", tmp_path / "models")
+    artifact = app_module.model_artifact(EndpointSettings(model=str(spec)))
+    assert artifact == tmp_path / "models" / "iris" / "model.tar.gz"
+    card = json.loads((artifact.parent / "model-card.json").read_text())
+    assert card["objective"] == "multi:softprob"
+    # The same spec builds the same bytes: an unchanged model keeps its asset hash.
+    first = artifact.read_bytes()
+    assert app_module.model_artifact(EndpointSettings(model=str(spec))).read_bytes() == first
+
+
+def test_a_model_spec_that_does_not_build_fails_synth_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        app_module.model_artifact(EndpointSettings(model=str(tmp_path / "nope.toml")))
+    assert str(caught.value).startswith("model: ")
+    assert "nope.toml" in str(caught.value)
+
+
+def test_model_and_model_artifact_are_not_both_set() -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings({"model": "examples/models/iris.toml", "model_artifact": "other/m.tar.gz"})
+    assert "model_artifact: cannot be used with model" in str(caught.value)
+
+
+def test_a_model_spec_must_be_json_or_toml() -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings({"model": "examples/models/loans.csv"})
+    assert "model: allowed a path to a .json or .toml model spec" in str(caught.value)
