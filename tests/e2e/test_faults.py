@@ -86,7 +86,6 @@ def _cdk(args: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> Compl
     )
 
 
-@pytest.mark.e2e
 def test_a_deploy_missing_its_artefact_fails_before_touching_the_account_and_destroy_is_idempotent(
     tmp_path: Path,
 ) -> None:
@@ -243,7 +242,6 @@ def _processes_mentioning(marker: str) -> list[str]:
     return found
 
 
-@pytest.mark.e2e
 def test_sigint_mid_deploy_stops_every_process_of_the_demo_and_exits_non_zero(
     tmp_path: Path,
 ) -> None:

@@ -8,12 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from local_cloud.app_copy import copy_app
 from local_cloud.runtime_process import REPO_ROOT
-
-pytestmark = pytest.mark.e2e
 
 STAGES = [
     "start control plane",

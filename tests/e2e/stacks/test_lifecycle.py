@@ -23,8 +23,6 @@ from clients.target import Target
 from local_cloud.cdk import CdkCli
 from tests.support.local_aws import aws_environ, local_account
 
-pytestmark = pytest.mark.e2e
-
 STACK = "SagemakerXgbEndpoint"
 
 

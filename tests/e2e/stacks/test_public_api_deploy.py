@@ -31,8 +31,6 @@ from local_runtime.public_api_demo import PublicApiRun, remove_public_api, run_p
 from stacks.public_api_contract import REQUEST_SCHEMA
 from tests.support.local_aws import aws_environ, local_account
 
-pytestmark = pytest.mark.e2e
-
 STACK = "SagemakerXgbEndpoint"
 EXAMPLE = REPO_ROOT / "examples" / "public-api.json"
 

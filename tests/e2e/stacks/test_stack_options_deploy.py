@@ -26,8 +26,6 @@ from local_cloud.control_plane import ControlPlane
 from tests.support.cdk import REPO
 from tests.support.local_aws import session_for
 
-pytestmark = pytest.mark.e2e
-
 # What moto 5.2.5 skips in each example (its log: "No Moto CloudFormation support for ...").
 MOTO_SKIPS = {
     "production": {
