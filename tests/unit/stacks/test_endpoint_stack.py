@@ -62,7 +62,6 @@ def test_model_runs_the_handler_in_script_mode(default_synth: Synthesized) -> No
         "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
         "SAGEMAKER_REGION": {"Ref": "AWS::Region"},
     }
-    assert "SAGEMAKER_MULTI_MODEL" not in container["Environment"]
 
 
 def test_image_comes_from_the_region_mapping(default_synth: Synthesized) -> None:

@@ -15,7 +15,6 @@ from tests.support.cdk import (
     Synthesized,
     assert_every_acknowledgement_is_needed,
     cfn_lint_findings,
-    nag_violations,
     synth,
 )
 
@@ -254,7 +253,6 @@ def test_cdk_nag_passes_and_every_acknowledgement_answers_a_real_finding(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     synthesized: Synthesized = request.getfixturevalue(variant)
-    assert nag_violations(synthesized.outdir) == []  # synth raises on any unacknowledged one
     assert_every_acknowledgement_is_needed(
         synthesized,
         artifact=built_model.tarball,
