@@ -1,4 +1,4 @@
-"""Faults: a deploy the control plane rejects, destroying twice, broken artefacts behind the
+"""Faults: a deploy the control plane rejects, destroying nothing, broken artefacts behind the
 runtime, and the demo interrupted mid-deploy. Real moto_server, real CDK CLI, real processes."""
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def _cdk(args: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> Compl
     )
 
 
-def test_a_deploy_missing_its_artefact_fails_before_touching_the_account_and_destroy_is_idempotent(
+def test_a_deploy_missing_its_artefact_fails_before_touching_the_account_and_destroy_still_passes(
     tmp_path: Path,
 ) -> None:
     app = copy_app(tmp_path / "app")
@@ -124,11 +124,10 @@ def test_a_deploy_missing_its_artefact_fails_before_touching_the_account_and_des
         # No model reached S3; only the template may sit in CDK's staging bucket, as on AWS.
         assert all(key.endswith(".json") for key in _asset_objects(control_plane))
 
-        cli.deploy()  # the real thing, from the app: builds, synthesizes, uploads, deploys
-        assert _inventory(control_plane)["endpoints"]
-        for _ in range(2):  # the second destroy finds nothing to do and still succeeds
-            cli.destroy()
-            assert _inventory(control_plane) == NOTHING
+        # Nothing to destroy, and destroy still succeeds. A destroy after a real deploy, run twice,
+        # is the lifecycle test's (e2e/stacks/test_lifecycle.py): one deploy of the default stack.
+        cli.destroy()
+        assert _inventory(control_plane) == NOTHING
 
 
 def _asset_objects(control_plane: ControlPlane) -> list[str]:

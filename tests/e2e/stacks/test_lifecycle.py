@@ -166,3 +166,6 @@ def test_destroy_leaves_nothing_behind(
         "log groups",
     ):
         assert f"{kind}: 0 left" in out
+
+    deployed.cdk.destroy()  # the second destroy finds nothing to do and still succeeds
+    assert verify_teardown.main(argv) == 0
