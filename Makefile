@@ -54,7 +54,7 @@ test-fast: install
 	pytest -m "not e2e"
 
 snapshot-update: install
-	pytest tests/test_stack_snapshot.py --snapshot-update
+	pytest -n 0 tests/unit/stacks/test_stack_snapshot.py --snapshot-update
 
 bench: install
 	python -m benchmarks

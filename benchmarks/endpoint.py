@@ -21,7 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.local_endpoint import (
+from benchmarks.report import TIMES, Section, Target, ratio
+from benchmarks.timing import percentile
+from local_cloud.local_endpoint import (
     SignedClient,
     children,
     health,
@@ -30,8 +32,6 @@ from benchmarks.local_endpoint import (
     serving,
     status_kb,
 )
-from benchmarks.report import TIMES, Section, Target, ratio
-from benchmarks.timing import percentile
 
 ENDPOINT = "bench"
 SIZES = (1, 100)

@@ -10,8 +10,8 @@ import pytest
 
 from model_build import BuildResult, build
 
-# Stack fixtures (one shared synth) live beside the stack tests.
-pytest_plugins = ["tests.stack_fixtures"]
+# Stack fixtures (one shared synth) live in tests/support with the other shared helpers.
+pytest_plugins = ["tests.support.stack_fixtures"]
 
 # Node 20 makes jsii print an end-of-life banner on every synth: noise in test output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cdk_support import REPO
+from tests.support.cdk import REPO
 
 pytestmark = pytest.mark.e2e
 

@@ -24,7 +24,7 @@ from clients.payload import predicted_labels, predictions_of
 from clients.target import Target
 from local_cloud.cdk import CdkCli
 from model_build.train import predict as booster_predict
-from tests.local_aws import aws_environ, local_account
+from tests.support.local_aws import aws_environ, local_account
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ import pytest
 
 import app as app_module
 from stacks.settings import ConfigError, EndpointSettings
-from tests.cdk_support import cdk_json_context
+from tests.support.cdk import cdk_json_context
 
 
 def settings(context: dict[str, object]) -> EndpointSettings:

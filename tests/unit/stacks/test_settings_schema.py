@@ -13,7 +13,7 @@ import pytest
 from stacks.settings import EndpointSettings, load_settings
 from stacks.settings.describe import allowed, group_of
 from stacks.settings.schema import REFERENCE_FILE, SCHEMA_FILE, generated, json_schema, main
-from tests.cdk_support import REPO
+from tests.support.cdk import REPO
 
 EXAMPLES = sorted((REPO / "examples").glob("*.json"))
 
