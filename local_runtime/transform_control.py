@@ -17,6 +17,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,11 @@ from local_runtime.transform_jobs import JobFailed, JobProgress, JobStopped, Tra
 
 log = logging.getLogger(__name__)
 WORK_DIR_ENV = "LOCAL_TRANSFORM_WORK_DIR"
+# Where SageMaker writes transform job logs; the runner adds a stream that counts records, which
+# clients.batch_transform reads for its progress bar (AWS's container logs carry no count).
+LOG_GROUP = "/aws/sagemaker/TransformJobs"
+PROGRESS_STREAM_SUFFIX = "/local-progress"
+PROGRESS_EVERY_S = 0.5
 
 _stops: dict[str, threading.Event] = {}
 _progress: dict[str, JobProgress] = {}
@@ -110,17 +116,52 @@ def _model_spec(model: Any) -> ModelSpec:
     )
 
 
-def _run(
-    record: Any, job: TransformJob, endpoint_url: str, region: str, stop: threading.Event
-) -> None:
-    s3 = boto3.client(
-        "s3",
+def _client(service: str, endpoint_url: str, region: str) -> Any:
+    return boto3.client(
+        service,
         endpoint_url=endpoint_url,
         region_name=region,
         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         aws_session_token=LOCAL_CREDENTIALS.get("AWS_SESSION_TOKEN"),
     )
+
+
+def _report_progress(logs: Any, job_name: str, done: threading.Event) -> None:
+    """Every half second, `records scored: N` to the job's progress log stream."""
+    stream = job_name + PROGRESS_STREAM_SUFFIX
+    try:
+        if not logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP)["logGroups"]:
+            logs.create_log_group(logGroupName=LOG_GROUP)
+        logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+    except Exception:  # progress is a courtesy: a race on the group must not fail the job
+        log.debug("no progress stream for %s", job_name, exc_info=True)
+    last = -1
+    while True:
+        finished = done.wait(PROGRESS_EVERY_S)
+        records = _progress[job_name].records
+        if records != last:
+            last = records
+            event = {"timestamp": int(time.time() * 1000), "message": f"records scored: {last}"}
+            try:
+                logs.put_log_events(logGroupName=LOG_GROUP, logStreamName=stream, logEvents=[event])
+            except Exception:
+                log.debug("progress event for %s not written", job_name, exc_info=True)
+        if finished:
+            return
+
+
+def _run(
+    record: Any, job: TransformJob, endpoint_url: str, region: str, stop: threading.Event
+) -> None:
+    s3 = _client("s3", endpoint_url, region)
+    done = threading.Event()
+    reporter = threading.Thread(
+        target=_report_progress,
+        args=(_client("logs", endpoint_url, region), job.name, done),
+        daemon=True,
+    )
+    reporter.start()
     status, reason = "Completed", ""
     try:
         run_job(
@@ -139,6 +180,8 @@ def _run(
     except Exception as error:  # the job fails; the control plane must not
         log.exception("transform job %s crashed", job.name)
         status, reason = "Failed", f"InternalServerError: {type(error).__name__}: {error}"
+    done.set()
+    reporter.join(timeout=5)
     record.failure_reason = reason[:1024]
     record.transform_end_time = record.last_modified_time = utcnow()
     record.transform_job_status = status

@@ -1,22 +1,14 @@
-"""The S3 bucket that receives the endpoint's data capture.
-
-Encrypted (the stack's KMS key when there is one, else SSE-S3), public access blocked, TLS only.
-Destroyed with the stack unless `retain`: CloudFormation cannot delete a non-empty bucket, so
-CDK's auto-delete custom resource (a small Lambda) empties it first.
-"""
+"""The S3 bucket that receives the endpoint's data capture (an `owned_bucket`)."""
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.owned_bucket import owned_bucket
 from stacks.settings import DataCaptureSettings
 
 CAPTURE_PREFIX = "data-capture"
-# CDK's singleton provider for auto_delete_objects (one per stack).
-AUTO_DELETE_PROVIDER_ID = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 
 
 class CaptureBucket(Construct):
@@ -30,59 +22,14 @@ class CaptureBucket(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.settings = settings  # what the endpoint captures into this bucket, and how much
-        lifecycle = (
-            [
-                s3.LifecycleRule(
-                    id="expire-captures", expiration=cdk.Duration.days(settings.expire_days)
-                )
-            ]
-            if settings.expire_days
-            else None
-        )
-        self.bucket = s3.Bucket(
+        self.bucket = owned_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.S3_MANAGED,
-            encryption_key=key,
-            bucket_key_enabled=bool(
-                key
-            ),  # one data key per bucket, not per object: fewer KMS calls
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            lifecycle_rules=lifecycle,
-            removal_policy=cdk.RemovalPolicy.RETAIN
-            if settings.retain
-            else cdk.RemovalPolicy.DESTROY,
-            auto_delete_objects=not settings.retain,
+            key=key,
+            retain=settings.retain,
+            expire_days=settings.expire_days,
+            expiry_rule_id="expire-captures",
+            writers="the endpoint's execution role (capture files)",
         )
         self.destination_uri = f"s3://{self.bucket.bucket_name}/{CAPTURE_PREFIX}"
         self.objects_arn = self.bucket.arn_for_objects(f"{CAPTURE_PREFIX}/*")
-        if not settings.retain:
-            self._drop_redundant_dependency()
-        self._acknowledge_findings()
-
-    def _drop_redundant_dependency(self) -> None:
-        """CDK's provider Lambda both GetAtts and DependsOn its role: cfn-lint W3005.
-
-        The role has only a managed policy (no separate AWS::IAM::Policy to wait for), so the
-        GetAtt alone orders creation correctly.
-        """
-        provider = cdk.Stack.of(self).node.find_child(AUTO_DELETE_PROVIDER_ID)
-        handler = provider.node.find_child("Handler")
-        assert isinstance(handler, cdk.CfnResource)
-        handler.add_deletion_override("DependsOn")
-
-    def _acknowledge_findings(self) -> None:
-        cdk.Validations.of(self.bucket).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-S1",
-                reason=(
-                    "Only the endpoint's execution role writes here (capture files); server "
-                    "access logs would need a second bucket of their own. Enable CloudTrail S3 "
-                    "data events if reads must be audited."
-                ),
-            )
-        )
-        # No acknowledgement for CDK's auto-delete provider: cdk-nag does not inspect its role
-        # (a raw CfnResource). It has AWSLambdaBasicExecutionRole (its own logs) and S3 rights on
-        # this bucket only, from the bucket policy.
