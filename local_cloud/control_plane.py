@@ -1,4 +1,6 @@
-"""A local AWS control plane: moto_server (CloudFormation, S3, IAM, SageMaker, ...) on loopback.
+"""A local AWS control plane: moto_server (CloudFormation, S3, IAM, SageMaker, ...) on loopback,
+run through `python -m local_aws`, which first applies the patches that make moto answer as AWS
+(docs/local-cloud-divergences.md).
 
 The CDK CLI and boto3 reach it through the environment that `env()` returns (the facts sheet's
 recipe). Started on a free port so several runs can share a machine; stopped on every exit path
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from local_cloud.server_process import ServerProcess
 
+EMULATOR_ROOT = Path(__file__).resolve().parents[1]  # where `local_aws` is importable
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
 LOCAL_REGION = "eu-west-2"
 LOCAL_CREDENTIALS = {
@@ -22,7 +25,7 @@ LOCAL_CREDENTIALS = {
 
 
 class ControlPlane(ServerProcess):
-    """moto_server in a subprocess of its own process group."""
+    """Patched moto_server (`python -m local_aws`) in a subprocess of its own process group."""
 
     name = "control plane"
 
@@ -33,7 +36,7 @@ class ControlPlane(ServerProcess):
         region: str = LOCAL_REGION,
         log_path: Path | None = None,
     ) -> None:
-        super().__init__(port=port, log_path=log_path)
+        super().__init__(port=port, log_path=log_path, cwd=EMULATOR_ROOT)
         self.region = region
 
     @property
@@ -42,8 +45,7 @@ class ControlPlane(ServerProcess):
         return f"http://localhost:{self.port}"
 
     def command(self) -> list[str]:
-        moto_server = Path(sys.executable).with_name("moto_server")
-        return [str(moto_server), "-H", "127.0.0.1", "-p", str(self.port)]
+        return [sys.executable, "-m", "local_aws", "-H", "127.0.0.1", "-p", str(self.port)]
 
     def ready_url(self) -> str:
         return f"{self.url}/moto-api/"

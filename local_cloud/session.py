@@ -24,7 +24,7 @@ EXPORTED = (
 )
 # What each server's command line contains: a pid from state.json is only signalled if its
 # process still is ours (pids get reused).
-SIGNATURES = {"control_plane": "moto_server", "runtime": "local_runtime"}
+SIGNATURES = {"control_plane": "local_aws", "runtime": "local_runtime"}
 
 
 class SessionError(RuntimeError):
