@@ -62,7 +62,7 @@ class ApiGatewayStage(_TemplateResource, CloudFormationModel):
         return "AWS::ApiGateway::Stage"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: Any,
@@ -90,7 +90,7 @@ class ApiGatewayApiKey(_TemplateResource, CloudFormationModel):
         return "AWS::ApiGateway::ApiKey"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: Any,
@@ -117,7 +117,7 @@ class ApiGatewayUsagePlan(_TemplateResource, CloudFormationModel):
         return "AWS::ApiGateway::UsagePlan"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: Any,
@@ -151,7 +151,7 @@ class ApiGatewayUsagePlanKey(_TemplateResource, CloudFormationModel):
         return "AWS::ApiGateway::UsagePlanKey"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: Any,
@@ -172,7 +172,7 @@ class ApiGatewayModel(_TemplateResource, CloudFormationModel):
         return "AWS::ApiGateway::Model"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: Any,
@@ -200,7 +200,7 @@ class ApiGatewayRequestValidator(_TemplateResource, CloudFormationModel):
         return "AWS::ApiGateway::RequestValidator"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: Any,
@@ -229,7 +229,7 @@ class ApiGatewayGatewayResponse(_TemplateResource, CloudFormationModel):
         return "AWS::ApiGateway::GatewayResponse"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: Any,
@@ -287,7 +287,7 @@ def deleted_stack_deletes_rest_api() -> None:
     """AWS deletes a stack's `AWS::ApiGateway::RestApi` with the stack; moto kept it (so
     `clients.verify_teardown` found "public APIs: 1 left" after `cdk destroy`)."""
 
-    def delete_from_cloudformation_json(  # type: ignore[no-untyped-def]
+    def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
     ) -> None:
         _quietly(_backend(account_id, region_name).delete_rest_api, resource_name)

@@ -80,7 +80,9 @@ def create_change_set_reuses_review_stack() -> None:
     `AlreadyExistsException`. moto made a second stack of the same name each time."""
     original = Backend.create_change_set
 
-    def create_change_set(self: Any, stack_name: str, change_set_name: str, *args: Any, **kw: Any):  # type: ignore[no-untyped-def]
+    def create_change_set(
+        self: Any, stack_name: str, change_set_name: str, *args: Any, **kw: Any
+    ) -> tuple[str, str]:
         if kw.get("change_set_type") == "CREATE":
             existing = [s for s in self.stacks.values() if s.name == stack_name]
             for stack in existing:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from local_aws import apigateway_resources, cloudformation_changesets, sagemaker_shapes
+from local_aws import (
+    api_gateway_invoke,
+    apigateway_resources,
+    cloudformation_changesets,
+    sagemaker_shapes,
+)
 
 PATCHES: tuple[Callable[[], None], ...] = (
     cloudformation_changesets.change_set_lookups_are_per_stack,
@@ -16,6 +21,7 @@ PATCHES: tuple[Callable[[], None], ...] = (
     apigateway_resources.api_gateway_types_in_templates,
     apigateway_resources.deployment_ref_is_its_id,
     apigateway_resources.deleted_stack_deletes_rest_api,
+    api_gateway_invoke.rest_api_invoke_urls_answer,
     sagemaker_shapes.endpoint_config_omits_absent_configs,
 )
 _applied: list[str] = []

@@ -39,6 +39,10 @@ class ControlPlane(ServerProcess):
         super().__init__(port=port, log_path=log_path, cwd=EMULATOR_ROOT)
         self.region = region
 
+    def invoke_runtime_at(self, runtime_url: str) -> None:
+        """Where deployed REST APIs send their SageMaker integration (set before `start`)."""
+        self.extra_env.update({**self.env(), "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": runtime_url})
+
     @property
     def url(self) -> str:
         # `localhost`, not 127.0.0.1: with the IP the CDK CLI's asset upload fails (facts sheet).

@@ -66,6 +66,7 @@ def run_demo(
         log_path=layout.log_dir / "runtime.log",
         env=control_plane.env(),
     )
+    control_plane.invoke_runtime_at(runtime.url)
     status = 1
     with signals_raise():
         try:

@@ -90,7 +90,6 @@ def up(work_dir: Path, *, region: str = LOCAL_REGION) -> SessionState:
     log_dir = work_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     control_plane = ControlPlane(region=region, log_path=log_dir / "moto.log")
-    control_plane.start()
     runtime = RuntimeProcess(
         control_plane_url=control_plane.url,
         region=region,
@@ -98,6 +97,8 @@ def up(work_dir: Path, *, region: str = LOCAL_REGION) -> SessionState:
         log_path=log_dir / "runtime.log",
         env=control_plane.env(),
     )
+    control_plane.invoke_runtime_at(runtime.url)
+    control_plane.start()
     try:
         runtime.start()
     except BaseException:
