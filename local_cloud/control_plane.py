@@ -63,6 +63,7 @@ class ControlPlane(ServerProcess):
             "CDK_DEFAULT_ACCOUNT": LOCAL_ACCOUNT,
             "CDK_DEFAULT_REGION": self.region,
             "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+            "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": "true",
             **LOCAL_CREDENTIALS,
         }
 
