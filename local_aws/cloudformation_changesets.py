@@ -187,7 +187,12 @@ def _roll_back(stack: Any, verb: str, previous: tuple[Any, dict[str, Any]], exc:
                 logical_resource_id=logical_id,
                 physical_resource_id="",
                 resource_type=resource_type,
-                resource_status=f"{verb}_FAILED",
+                # a resource the previous template lacked was being created, even in an UPDATE
+                resource_status=(
+                    "UPDATE_FAILED"
+                    if logical_id in previous[1].get("Resources", {})
+                    else "CREATE_FAILED"
+                ),
                 resource_status_reason=reason,
                 resource_properties=None,
             )

@@ -138,6 +138,38 @@ def test_a_failing_change_set_rolls_back_and_can_be_created_again(account: Local
     cloudformation.delete_stack(StackName="FailsOnce")
 
 
+def test_a_failing_update_rolls_back_to_the_previous_template(account: LocalAccount) -> None:
+    cloudformation = account.session.client("cloudformation")
+    template = _api_template(deployment_depends_on_method=True)
+    assert _create_and_execute(account, "Updated", template)["StackStatus"] == "CREATE_COMPLETE"
+    broken = json.loads(template)
+    broken["Resources"]["Plan"] = {
+        "Type": "AWS::ApiGateway::UsagePlan",
+        "Properties": {"UsagePlanName": "rolled-back-plan"},
+    }
+    broken["Resources"]["PlanKey"] = {  # no such key: fails on AWS as here
+        "Type": "AWS::ApiGateway::UsagePlanKey",
+        "Properties": {"UsagePlanId": {"Ref": "Plan"}, "KeyId": "nokey", "KeyType": "API_KEY"},
+    }
+    broken["Outputs"]["Plan"] = {"Value": {"Ref": "Plan"}}
+    cloudformation.create_change_set(
+        StackName="Updated",
+        ChangeSetName="update",
+        TemplateBody=json.dumps(broken),
+        ChangeSetType="UPDATE",
+    )
+    cloudformation.execute_change_set(StackName="Updated", ChangeSetName="update")
+    stack = cloudformation.describe_stacks(StackName="Updated")["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert [o["OutputKey"] for o in stack["Outputs"]] == ["Api"]
+    plans = account.session.client("apigateway").get_usage_plans()["items"]
+    assert "rolled-back-plan" not in [p["name"] for p in plans]
+    events = cloudformation.describe_stack_events(StackName="Updated")["StackEvents"]
+    failed = next(e for e in events if e["ResourceStatus"] == "CREATE_FAILED")
+    assert failed["LogicalResourceId"] == "PlanKey"
+    cloudformation.delete_stack(StackName="Updated")
+
+
 def test_an_unexecuted_create_change_set_is_replaced_not_duplicated(account: LocalAccount) -> None:
     cloudformation = account.session.client("cloudformation")
     template = _api_template(deployment_depends_on_method=True)
