@@ -24,6 +24,7 @@ from werkzeug.wrappers import Request
 from local_runtime.api_gateway import LocalApiGateway
 from local_runtime.front_door import Reply
 from local_runtime.sigv4 import Headers
+from stacks.public_api_contract import message_body
 
 USER_REQUEST = re.compile(r"^/restapis/[^/]+/[^/]+/_user_request_(/.*)?$")
 RUNTIME_VARIABLE = "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"
@@ -41,6 +42,10 @@ class _Gateway:
         if not runtime_url:
             body = b'{"message": "no SageMaker runtime: set ' + RUNTIME_VARIABLE.encode() + b'"}'
             return Reply(502, body, {"Content-Type": "application/json"})
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit():  # the body's end is unknown (werkzeug closes the connection)
+            body = message_body(f"Invalid Content-Length: {length!r}")
+            return Reply(400, body, {"Content-Type": "application/json"})
         request = Request(environ)
         return self._local(runtime_url).handle(
             method=request.method,

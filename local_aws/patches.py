@@ -8,6 +8,7 @@ from collections.abc import Callable
 from local_aws import (
     api_gateway_invoke,
     apigateway_resources,
+    cdk_metadata,
     cloudformation_changesets,
     sagemaker_shapes,
 )
@@ -23,6 +24,7 @@ PATCHES: tuple[Callable[[], None], ...] = (
     apigateway_resources.deleted_stack_deletes_rest_api,
     api_gateway_invoke.rest_api_invoke_urls_answer,
     sagemaker_shapes.endpoint_config_omits_absent_configs,
+    cdk_metadata.cdk_metadata_is_a_resource,
 )
 _applied: list[str] = []
 

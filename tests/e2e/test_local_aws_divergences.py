@@ -56,6 +56,21 @@ def test_default_change_set_deploy_writes_every_output(account: LocalAccount) ->
     assert {o["OutputKey"] for o in stack["Outputs"]} == set(outputs)
 
 
+def test_every_stack_resource_is_listed_with_its_type(account: LocalAccount) -> None:
+    cli = subprocess.run(
+        [*AWS_CLI, "cloudformation", "list-stack-resources", "--stack-name", STACK],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=account.env,
+    )
+    summaries = json.loads(cli.stdout)["StackResourceSummaries"]
+    template = json.loads((account.cdk.assembly_dir / f"{STACK}.template.json").read_text())
+    assert {s["LogicalResourceId"] for s in summaries} >= {"CDKMetadata"}
+    assert all(s["ResourceType"] for s in summaries)
+    assert {s["LogicalResourceId"] for s in summaries} <= set(template["Resources"])
+
+
 def test_check_outputs_refuses_an_empty_outputs_file(tmp_path: Path) -> None:
     empty = tmp_path / "cdk-outputs.json"
     empty.write_text("{}")
