@@ -138,10 +138,10 @@ def down(work_dir: Path, *, timeout: float = 10.0) -> list[str]:
     stopped = []
     for role, pid in (state.pids() if state else {}).items():
         if alive(pid, SIGNATURES[role]):
-            _stop_group(pid, SIGNATURES[role], timeout=timeout)
+            _stop_group(pid, timeout=timeout)
             stopped.append(f"{role} (pid {pid})")
     for pgid, command in session_groups(work_dir).items():
-        _stop_group(pgid, "", timeout=timeout)
+        _stop_group(pgid, timeout=timeout)
         stopped.append(f"{command} (process group {pgid})")
     state_path(work_dir).unlink(missing_ok=True)
     return stopped
@@ -172,7 +172,7 @@ def session_groups(work_dir: Path) -> dict[int, str]:
     return groups
 
 
-def _stop_group(pid: int, signature: str, *, timeout: float) -> None:
+def _stop_group(pid: int, *, timeout: float) -> None:
     # Each server leads its own process group (start_new_session), so pid == pgid.
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
