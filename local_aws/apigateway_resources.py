@@ -11,52 +11,20 @@ template parser finds resource types (`CloudFormationModel.__subclasses__()`).
 
 from __future__ import annotations
 
-import contextlib
-import json
 from typing import Any
 
 from moto.apigateway import models as apigw
-from moto.apigateway.exceptions import NotFoundException
 from moto.core.common_models import CloudFormationModel
 
-
-def _backend(account_id: str, region_name: str) -> Any:
-    return apigw.apigateway_backends[account_id][region_name]
-
-
-def _quietly(action: Any, *args: Any, **kwargs: Any) -> None:
-    """Delete, treating "already gone" (the RestApi went first) as done, as CloudFormation does."""
-    with contextlib.suppress(KeyError, NotFoundException):
-        action(*args, **kwargs)
+from local_aws.apigateway_base import TemplateResource, backend_for, quietly
+from local_aws.apigateway_request_checks import (
+    ApiGatewayGatewayResponse,
+    ApiGatewayModel,
+    ApiGatewayRequestValidator,
+)
 
 
-class _TemplateResource:
-    """A resource this patch made: its physical id (what `Ref` returns) and how to delete it.
-    Mixed into direct `CloudFormationModel` subclasses: moto lists only direct subclasses."""
-
-    type_name = ""
-
-    def __init__(self, physical_id: str, delete: Any) -> None:
-        self.physical_id = physical_id
-        self._delete = delete
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.physical_id
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        self._delete()
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-
-class ApiGatewayStage(_TemplateResource, CloudFormationModel):
+class ApiGatewayStage(TemplateResource, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::ApiGateway::Stage"
@@ -71,7 +39,7 @@ class ApiGatewayStage(_TemplateResource, CloudFormationModel):
         **kwargs: Any,
     ) -> ApiGatewayStage:
         props = cloudformation_json["Properties"]
-        backend = _backend(account_id, region_name)
+        backend = backend_for(account_id, region_name)
         api_id, name = props["RestApiId"], props["StageName"]
         backend.create_stage(
             api_id,
@@ -81,10 +49,10 @@ class ApiGatewayStage(_TemplateResource, CloudFormationModel):
             description=props.get("Description", ""),
             tracing_enabled=props.get("TracingEnabled"),
         )
-        return cls(name, lambda: _quietly(backend.delete_stage, api_id, name))
+        return cls(name, lambda: quietly(backend.delete_stage, api_id, name))
 
 
-class ApiGatewayApiKey(_TemplateResource, CloudFormationModel):
+class ApiGatewayApiKey(TemplateResource, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::ApiGateway::ApiKey"
@@ -99,7 +67,7 @@ class ApiGatewayApiKey(_TemplateResource, CloudFormationModel):
         **kwargs: Any,
     ) -> ApiGatewayApiKey:
         props = cloudformation_json.get("Properties", {})
-        backend = _backend(account_id, region_name)
+        backend = backend_for(account_id, region_name)
         payload = {
             "name": props.get("Name", resource_name),
             "description": props.get("Description", ""),
@@ -108,10 +76,10 @@ class ApiGatewayApiKey(_TemplateResource, CloudFormationModel):
         if "Value" in props:
             payload["value"] = props["Value"]
         key = backend.create_api_key(payload)
-        return cls(key.id, lambda: _quietly(backend.delete_api_key, key.id))
+        return cls(key.id, lambda: quietly(backend.delete_api_key, key.id))
 
 
-class ApiGatewayUsagePlan(_TemplateResource, CloudFormationModel):
+class ApiGatewayUsagePlan(TemplateResource, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::ApiGateway::UsagePlan"
@@ -126,7 +94,7 @@ class ApiGatewayUsagePlan(_TemplateResource, CloudFormationModel):
         **kwargs: Any,
     ) -> ApiGatewayUsagePlan:
         props = cloudformation_json.get("Properties", {})
-        backend = _backend(account_id, region_name)
+        backend = backend_for(account_id, region_name)
         payload: dict[str, Any] = {
             "name": props.get("UsagePlanName", resource_name),
             "description": props.get("Description", ""),
@@ -142,10 +110,10 @@ class ApiGatewayUsagePlan(_TemplateResource, CloudFormationModel):
         if quota := props.get("Quota"):
             payload["quota"] = {"limit": quota["Limit"], "period": quota["Period"]}
         plan = backend.create_usage_plan(payload)
-        return cls(plan.id, lambda: _quietly(backend.delete_usage_plan, plan.id))
+        return cls(plan.id, lambda: quietly(backend.delete_usage_plan, plan.id))
 
 
-class ApiGatewayUsagePlanKey(_TemplateResource, CloudFormationModel):
+class ApiGatewayUsagePlanKey(TemplateResource, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::ApiGateway::UsagePlanKey"
@@ -160,97 +128,10 @@ class ApiGatewayUsagePlanKey(_TemplateResource, CloudFormationModel):
         **kwargs: Any,
     ) -> ApiGatewayUsagePlanKey:
         props = cloudformation_json["Properties"]
-        backend = _backend(account_id, region_name)
+        backend = backend_for(account_id, region_name)
         plan_id, key_id = props["UsagePlanId"], props["KeyId"]
         backend.create_usage_plan_key(plan_id, {"keyId": key_id, "keyType": props["KeyType"]})
-        return cls(key_id, lambda: _quietly(backend.delete_usage_plan_key, plan_id, key_id))
-
-
-class ApiGatewayModel(_TemplateResource, CloudFormationModel):
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApiGateway::Model"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> ApiGatewayModel:
-        props = cloudformation_json["Properties"]
-        backend = _backend(account_id, region_name)
-        api_id, name = props["RestApiId"], props.get("Name", resource_name)
-        schema = props.get("Schema", {})
-        backend.create_model(
-            api_id,
-            name,
-            content_type=props.get("ContentType", "application/json"),
-            description=props.get("Description", ""),
-            schema=schema if isinstance(schema, str) else json.dumps(schema),
-        )
-        return cls(name, lambda: _quietly(backend.delete_model, api_id, name))
-
-
-class ApiGatewayRequestValidator(_TemplateResource, CloudFormationModel):
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApiGateway::RequestValidator"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> ApiGatewayRequestValidator:
-        props = cloudformation_json["Properties"]
-        backend = _backend(account_id, region_name)
-        api_id = props["RestApiId"]
-        validator = backend.create_request_validator(
-            api_id,
-            props.get("Name", resource_name),
-            bool(props.get("ValidateRequestBody")),
-            bool(props.get("ValidateRequestParameters")),
-        )
-        return cls(
-            validator.id,
-            lambda: _quietly(backend.delete_request_validator, api_id, validator.id),
-        )
-
-
-class ApiGatewayGatewayResponse(_TemplateResource, CloudFormationModel):
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApiGateway::GatewayResponse"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> ApiGatewayGatewayResponse:
-        props = cloudformation_json["Properties"]
-        backend = _backend(account_id, region_name)
-        api_id, response_type = props["RestApiId"], props["ResponseType"]
-        backend.put_gateway_response(
-            api_id,
-            response_type,
-            status_code=props.get("StatusCode"),
-            response_parameters=props.get("ResponseParameters", {}),
-            response_templates=props.get("ResponseTemplates", {}),
-        )
-        return cls(
-            response_type,
-            lambda: _quietly(backend.delete_gateway_response, api_id, response_type),
-        )
+        return cls(key_id, lambda: quietly(backend.delete_usage_plan_key, plan_id, key_id))
 
 
 TEMPLATE_TYPES = (
@@ -290,10 +171,10 @@ def deleted_stack_deletes_rest_api() -> None:
     def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
     ) -> None:
-        _quietly(_backend(account_id, region_name).delete_rest_api, resource_name)
+        quietly(backend_for(account_id, region_name).delete_rest_api, resource_name)
 
     def delete(self: Any, account_id: str, region_name: str) -> None:
-        _quietly(_backend(account_id, region_name).delete_rest_api, self.id)
+        quietly(backend_for(account_id, region_name).delete_rest_api, self.id)
 
     apigw.RestAPI.delete_from_cloudformation_json = classmethod(delete_from_cloudformation_json)  # type: ignore[assignment]
     apigw.RestAPI.delete = delete  # type: ignore[attr-defined]
