@@ -9,6 +9,9 @@ VENV := .venv
 # cdk.json runs `python3 app.py` and `python3 -m model_build`: the venv's python must come first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# The CLI's bundled AWS SDK for JavaScript v3 prints an 8-line NodeVersionSupportWarning on every
+# call under Node < 22; this is its documented off switch. CI and the README use Node 22 (LTS).
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 # Only the pinned CLI (package.json): never let npx fetch the newest, which cannot read our assembly.
 CDK := npx --no -- cdk
 OUTPUTS := cdk-outputs.json
@@ -74,18 +77,25 @@ docs: schema diagram
 demo: install
 	python -m local_cloud demo
 
+# Messages name `make up/env/down`; `@`: `eval "$$(make env)"` must see only the export lines.
+LOCAL_CLOUD := $(VENV)/bin/python -m local_cloud --invoked-as make
+
 up: install
-	python -m local_cloud up
+	@$(LOCAL_CLOUD) up
 
 down:
-	$(VENV)/bin/python -m local_cloud down
+	@$(LOCAL_CLOUD) down
 
 env:
-	$(VENV)/bin/python -m local_cloud env
+	@$(LOCAL_CLOUD) env
 
 # --- real AWS ----------------------------------------------------------------------------------
+# A deploy that writes no usable outputs is a failed deploy: the old file is removed first and
+# the new one must name the endpoint.
 deploy: install
+	rm -f $(OUTPUTS)
 	$(CDK) deploy --require-approval never --outputs-file $(OUTPUTS) $(CONFIG_ARG)
+	python -m clients.check_outputs --outputs-file $(OUTPUTS)
 
 diff: install
 	$(CDK) diff $(CONFIG_ARG)

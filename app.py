@@ -32,7 +32,6 @@ import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from constants import APP_TAG  # noqa: E402
-from model_build import BuildError, build_from_spec  # noqa: E402
 from stacks.endpoint_stack import XgbEndpointStack  # noqa: E402
 from stacks.settings import (  # noqa: E402
     ConfigError,
@@ -96,6 +95,9 @@ def model_artifact(settings: EndpointSettings) -> Path:
     model keeps its asset hash and never redeploys), else `model_artifact` as built."""
     if settings.model is None:
         return Path(settings.model_artifact)
+    # Imported here: training libraries load only when a config names a spec.
+    from model_build import BuildError, build_from_spec
+
     spec = Path(settings.model)
 
     def progress(line: str) -> None:  # stdout is the template `cdk synth` prints

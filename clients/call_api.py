@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,21 @@ URL_OUTPUT = "PublicApiUrl"
 KEY_ID_OUTPUT = "PublicApiKeyId"
 AUTH_MODES = ("api_key", "iam", "none")
 TIMEOUT_SECONDS = 35  # API Gateway gives its integration 29 s
+_EXECUTE_API = re.compile(
+    r"^https://(?P<api>[^./]+)\.execute-api\.[^/]+/(?P<stage>[^/]+)(?P<path>/.*)?$"
+)
+
+
+def local_invoke_url(url: str, endpoint_url: str | None) -> str:
+    """With the SDK's endpoint override (`AWS_ENDPOINT_URL`: a local cloud), an execute-api URL
+    becomes its local form, `<endpoint>/restapis/<id>/<stage>/_user_request_/<path>`."""
+    match = _EXECUTE_API.match(url)
+    if not endpoint_url or match is None:
+        return url
+    path = match["path"] or "/"
+    return (
+        f"{endpoint_url.rstrip('/')}/restapis/{match['api']}/{match['stage']}/_user_request_{path}"
+    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.auth == "iam":
             auth = signer(resolve_region(args.region), service="execute-api")
-        result = post(str(url), body, api_key=api_key, auth=auth)
+        url = local_invoke_url(str(url), os.environ.get("AWS_ENDPOINT_URL"))
+        result = post(url, body, api_key=api_key, auth=auth)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

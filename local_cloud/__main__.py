@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         help="logs, state and the local outputs file (default: %(default)s, gitignored)",
     )
     parser.add_argument("--region", default=LOCAL_REGION)
+    parser.add_argument(
+        "--invoked-as",
+        default="python -m local_cloud",
+        help="how the user runs these commands, for messages (the Makefile passes `make`)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run the whole lifecycle locally")
     demo.add_argument("--app-dir", type=Path, default=REPO_ROOT, help="CDK app (default: repo)")
@@ -46,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args, work_dir)
-        return _session_command(args.command, work_dir, region=args.region)
+        return _session_command(args.command, work_dir, region=args.region, prefix=args.invoked_as)
     except session.SessionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -56,24 +61,28 @@ def _demo(args: argparse.Namespace, work_dir: Path) -> int:
     state = session.read_state(work_dir)
     if state is not None and any(session.running(state).values()):
         # The demo clears the work dir's logs and runtime files, which `up`'s servers use.
-        raise session.SessionError(f"`up` is running in {work_dir}: `down` first")
+        down = f"{args.invoked_as} down"
+        raise session.SessionError(f"`up` is running in {work_dir}: run `{down}` first")
     layout = DemoLayout(app_dir=args.app_dir.resolve(), work_dir=work_dir)
     return run_demo(layout, region=args.region, stack_name=args.stack_name)
 
 
-def _session_command(command: str, work_dir: Path, *, region: str) -> int:
+def _session_command(command: str, work_dir: Path, *, region: str, prefix: str) -> int:
+    def named(sub: str) -> str:
+        return f"{prefix} {sub}"
+
     if command == "up":
-        state = session.up(work_dir, region=region)
+        state = session.up(work_dir, region=region, down_command=named("down"))
         print(f"# control plane {state.control_plane_url} (pid {state.control_plane_pid})")
         print(f"# local runtime {state.runtime_url} (pid {state.runtime_pid})")
-        print('# paste these, or: eval "$(python -m local_cloud env)"; stop with `down`')
+        print(f'# paste these, or: eval "$({named("env")})"; stop with `{named("down")}`')
         print("\n".join(state.export_lines()))
         print(f"# first: npx --no -- cdk bootstrap aws://{LOCAL_ACCOUNT}/{region}")
         return 0
     if command == "env":
         running = session.read_state(work_dir)
         if running is None or not all(session.running(running).values()):
-            print("error: no local cloud is up: run `python -m local_cloud up`", file=sys.stderr)
+            print(f"error: no local cloud is up: run `{named('up')}`", file=sys.stderr)
             return 1
         print("\n".join(running.export_lines()))
         return 0

@@ -4,6 +4,7 @@
 neither runs the app's build nor synthesizes it (bootstrap needs neither; destroy reads the cloud
 assembly the deploy wrote). `deploy` runs in the app dir, so it builds and synthesizes as on AWS.
 `npx --prefix <app dir> --no`: only the app's pinned CLI runs, whatever the working directory.
+`deploy` uses the CLI's default method (a change set), as a user's `cdk deploy` does.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from local_cloud.commands import Completed, run_command, tool_path
 
 # No notices, telemetry or version check: nothing reaches the internet from a local run.
 QUIET_FLAGS = ("--no-notices",)
-QUIET_ENV = {"CDK_DISABLE_CLI_TELEMETRY": "true", "CDK_DISABLE_VERSION_CHECK": "true"}
+# The SDK inside the CLI warns about Node < 22 on every call (8 lines); its own off switch.
+QUIET_ENV = {
+    "CDK_DISABLE_CLI_TELEMETRY": "true",
+    "CDK_DISABLE_VERSION_CHECK": "true",
+    "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": "true",
+}
 
 
 class CdkError(RuntimeError):
@@ -51,7 +57,6 @@ class CdkCli:
             "deploy",
             "--require-approval",
             "never",
-            "--method=direct",
             "--output",
             str(self.assembly_dir.resolve()),
             "--outputs-file",

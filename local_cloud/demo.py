@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
+
+from clients.call_api import check_public_api, local_invoke_url
 from clients.payload import predictions_of
-from constants import LOCAL_REGION, STACK_NAME
+from constants import LOCAL_CREDENTIALS, LOCAL_REGION, STACK_NAME
 from local_cloud.cdk import CdkCli
 from local_cloud.commands import run_command, tool_path
 from local_cloud.control_plane import ControlPlane
-from local_cloud.public_api_demo import remove_public_api, run_public_api_checks
 from local_cloud.runtime_process import REPO_ROOT, RuntimeProcess
 from local_cloud.stages import StageFailed, StageRunner, Terminated, signals_raise
 
@@ -66,6 +68,7 @@ def run_demo(
         log_path=layout.log_dir / "runtime.log",
         env=control_plane.env(),
     )
+    control_plane.invoke_runtime_at(runtime.url)
     status = 1
     with signals_raise():
         try:
@@ -128,27 +131,26 @@ def _lifecycle(
         _check_predictions(out, expected)
     with runner.stage("public API (POST /predict)"):
         rows = json.loads(layout.model_card.read_text())["sample"]["instances"]
-        public_api = run_public_api_checks(
-            control_plane_url=control_plane.url,
-            runtime_url=runtime.url,
-            region=control_plane.region,
-            rows=rows,
-            stack_name=stack,
-            env=env,
-        )
-        for line in public_api.lines:
+        outputs = json.loads(cdk.outputs_file.read_text())[stack]
+        key = _api_key_value(control_plane, outputs["PublicApiKeyId"])
+        route = local_invoke_url(outputs["PublicApiUrl"], control_plane.url)
+        for line in [f"POST {route}", *check_public_api(route, api_key=key, rows=rows)]:
             print(f"    {line}", flush=True)
     with runner.stage("destroy"):
         cdk.destroy()
-        remove_public_api(
-            control_plane_url=control_plane.url,
-            region=control_plane.region,
-            run=public_api,
-            env=env,
-        )
     with runner.stage("verify teardown"):
         args = ["--stack-name", stack, "--outputs-file", str(cdk.outputs_file)]
         _python(["-m", "clients.verify_teardown", *args], env=env, layout=layout, echo=True)
+
+
+def _api_key_value(control_plane: ControlPlane, key_id: str) -> str:
+    session = boto3.session.Session(
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name=control_plane.region,
+    )
+    apigateway = session.client("apigateway", endpoint_url=control_plane.url)
+    return str(apigateway.get_api_key(apiKey=key_id, includeValue=True)["value"])
 
 
 def _stop_all(runner: StageRunner, control_plane: ControlPlane, runtime: RuntimeProcess) -> None:

@@ -115,7 +115,6 @@ def test_a_deploy_missing_its_artefact_fails_before_touching_the_account_and_des
             str(assembly),
             "--require-approval",
             "never",
-            "--method=direct",
         ]
         failed = _cdk(deploy, cwd=outside, env=env, log=tmp_path / "logs" / "deploy.log")
         assert failed.returncode != 0

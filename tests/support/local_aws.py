@@ -50,24 +50,25 @@ def local_account(root: Path) -> Iterator[LocalAccount]:
     work_dir = app_dir / ".local-cloud"
     logs = work_dir / "logs"
     logs.mkdir(parents=True)
-    with ControlPlane(log_path=logs / "moto.log") as control_plane:
-        runtime = RuntimeProcess(
-            control_plane_url=control_plane.url,
-            region=control_plane.region,
-            work_dir=work_dir / "runtime",
-            log_path=logs / "runtime.log",
-            env=control_plane.env(),
+    control_plane = ControlPlane(log_path=logs / "moto.log")
+    runtime = RuntimeProcess(
+        control_plane_url=control_plane.url,
+        region=control_plane.region,
+        work_dir=work_dir / "runtime",
+        log_path=logs / "runtime.log",
+        env=control_plane.env(),
+    )
+    control_plane.invoke_runtime_at(runtime.url)
+    with control_plane, runtime:
+        env = local_env(control_plane, runtime)
+        yield LocalAccount(
+            app_dir=app_dir,
+            control_plane=control_plane,
+            runtime=runtime,
+            env=env,
+            cdk=CdkCli(app_dir=app_dir, work_dir=work_dir, env=env, log_dir=logs),
+            session=session_for(env, region=control_plane.region),
         )
-        with runtime:
-            env = local_env(control_plane, runtime)
-            yield LocalAccount(
-                app_dir=app_dir,
-                control_plane=control_plane,
-                runtime=runtime,
-                env=env,
-                cdk=CdkCli(app_dir=app_dir, work_dir=work_dir, env=env, log_dir=logs),
-                session=session_for(env, region=control_plane.region),
-            )
 
 
 @contextlib.contextmanager

@@ -1,16 +1,15 @@
 """The public API end to end with no AWS: moto, the local runtime, the local API Gateway.
 
-The app is deployed with examples/public-api.json through the real CDK CLI; the API Gateway
-resources moto's CloudFormation skips are provisioned from the deployed template; then
-`POST /predict` goes through key check, schema check, SigV4 to the runtime, the real XGBoost
-handler, and back through the integration response mapping. Tests run in file order and end
-with destroy.
+The app is deployed with examples/public-api.json through the real CDK CLI (a plain change-set
+deploy: the patched control plane creates every API Gateway resource of the template); then
+`POST /predict` at the local form of the `PublicApiUrl` output, on the control plane's port,
+goes through key check, schema check, SigV4 to the runtime, the real XGBoost handler, and back
+through the integration response mapping. Tests run in file order and end with destroy.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import urllib.parse
 from collections.abc import Iterator
@@ -24,15 +23,30 @@ import pytest
 from clients import call_api
 from clients.payload import predictions_of
 from local_cloud.cdk import CdkCli
-from local_cloud.public_api_demo import PublicApiRun, remove_public_api, run_public_api_checks
 from local_cloud.runtime_process import REPO_ROOT
-from local_runtime.api_gateway import ApiGatewayServer, local_invoke_url
-from local_runtime.api_gateway_provision import ProvisionedApi
+from local_runtime.api_gateway import local_invoke_url
 from stacks.public_api_contract import REQUEST_SCHEMA
 from tests.support.local_aws import aws_environ, local_account
 
+pytestmark = pytest.mark.e2e
+
 STACK = "SagemakerXgbEndpoint"
 EXAMPLE = REPO_ROOT / "examples" / "public-api.json"
+
+
+@dataclass(frozen=True)
+class DeployedApi:
+    """What the stack's template made, as the control plane's API Gateway API reports it."""
+
+    api_id: str
+    stage: str
+    api_key_id: str
+    usage_plan_ids: list[str]
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    lines: list[str]
 
 
 @dataclass
@@ -40,15 +54,14 @@ class LocalApi:
     app_dir: Path
     cdk: CdkCli
     session: boto3.session.Session
-    provisioned: ProvisionedApi
-    demo_run: PublicApiRun
-    gateway: ApiGatewayServer
+    provisioned: DeployedApi
+    demo_run: DemoRun
+    control_plane_url: str
 
     @property
     def url(self) -> str:
-        assert self.provisioned.stage is not None
         return local_invoke_url(
-            self.gateway.url, api_id=self.provisioned.api_id, stage=self.provisioned.stage
+            self.control_plane_url, api_id=self.provisioned.api_id, stage=self.provisioned.stage
         )
 
     def outputs(self) -> dict[str, str]:
@@ -67,39 +80,37 @@ class LocalApi:
 @pytest.fixture(scope="module")
 def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
     with local_account(tmp_path_factory.mktemp("public-api")) as account:
-        control_plane, runtime, env = account.control_plane, account.runtime, account.env
+        control_plane, env = account.control_plane, account.env
         account.cdk.bootstrap(region=control_plane.region)
         account.cdk.deploy(context={"config": str(EXAMPLE)})
+        outputs = json.loads(account.cdk.outputs_file.read_text())[STACK]
+        apigateway = account.session.client("apigateway", endpoint_url=control_plane.url)
+        api_id = outputs["PublicApiUrl"].removeprefix("https://").split(".", 1)[0]
+        deployed = DeployedApi(
+            api_id=api_id,
+            stage=apigateway.get_stages(restApiId=api_id)["item"][0]["stageName"],
+            api_key_id=outputs["PublicApiKeyId"],
+            usage_plan_ids=[p["id"] for p in apigateway.get_usage_plans()["items"]],
+        )
         # boto3 in the clients reaches moto through AWS_ENDPOINT_URL
         with aws_environ(env):
             card = json.loads((account.app_dir / "build" / "model-card.json").read_text())
-            # The demo's stage first: it provisions what moto skipped and checks the route.
-            demo_run = run_public_api_checks(
+            key = apigateway.get_api_key(apiKey=deployed.api_key_id, includeValue=True)["value"]
+            route = local_invoke_url(control_plane.url, api_id=api_id, stage=deployed.stage)
+            lines = call_api.check_public_api(route, api_key=key, rows=card["sample"]["instances"])
+            yield LocalApi(
+                app_dir=account.app_dir,
+                cdk=account.cdk,
+                session=account.session,
+                provisioned=deployed,
+                demo_run=DemoRun(lines=[f"POST {route}", *lines]),
                 control_plane_url=control_plane.url,
-                runtime_url=runtime.url,
-                region=control_plane.region,
-                rows=card["sample"]["instances"],
-                env=env,
             )
-            gateway = ApiGatewayServer(
-                control_plane_url=control_plane.url,
-                runtime_url=runtime.url,
-                region=control_plane.region,
-            )
-            with gateway:
-                yield LocalApi(
-                    app_dir=account.app_dir,
-                    cdk=account.cdk,
-                    session=account.session,
-                    provisioned=demo_run.provisioned,
-                    demo_run=demo_run,
-                    gateway=gateway,
-                )
 
 
 def test_demo_stage_gets_predictions_then_403_then_400(local_api: LocalApi) -> None:
     route, with_key, without_key, malformed = local_api.demo_run.lines
-    assert route.startswith("POST http://127.0.0.1:")
+    assert route.startswith("POST http://localhost:")
     assert route.endswith(f"/restapis/{local_api.provisioned.api_id}/v1/_user_request_/predict")
     assert with_key.startswith("with key: 200 ")
     assert predictions_of(with_key.split(" 200 ", 1)[1]) == pytest.approx(
@@ -220,20 +231,11 @@ def test_unreadable_content_length_gets_400_with_a_message_not_a_dropped_connect
     assert json.loads(body) == {"message": "Invalid Content-Length: 'twelve'"}
 
 
-def test_destroy_and_cleanup_leave_no_api_behind(local_api: LocalApi) -> None:
+def test_destroy_leaves_no_api_key_or_plan_behind(local_api: LocalApi) -> None:
     local_api.cdk.destroy()
     stacks = local_api.session.client("cloudformation").list_stacks()["StackSummaries"]
     assert {s["StackStatus"] for s in stacks if s["StackName"] == STACK} <= {"DELETE_COMPLETE"}
     apigateway = local_api.session.client("apigateway")
-    assert [api["id"] for api in apigateway.get_rest_apis()["items"]] == [
-        local_api.provisioned.api_id
-    ]  # moto's destroy keeps the RestApi (see api_gateway_provision)
-    remove_public_api(
-        control_plane_url=os.environ["AWS_ENDPOINT_URL"],
-        region=local_api.session.region_name,
-        run=local_api.demo_run,
-        env=os.environ,
-    )
     assert apigateway.get_rest_apis()["items"] == []
     assert apigateway.get_api_keys()["items"] == []
     assert apigateway.get_usage_plans()["items"] == []
