@@ -1,4 +1,4 @@
-"""Transform jobs on a patched moto_server: the standard API runs them for real (issue 12).
+"""Transform jobs through the standard API, run for real by the local_aws patch (issue 12).
 
 moto runs in this process (ThreadedMotoServer) with the transform-job patch; the job's model
 container is the real script-mode emulation serving the built tarball."""
@@ -16,8 +16,8 @@ from moto.server import ThreadedMotoServer
 from sklearn.datasets import load_breast_cancer
 
 from constants import LOCAL_CREDENTIALS, LOCAL_REGION
+from local_aws.transform_jobs import transform_jobs_run
 from local_runtime.process_group import free_port
-from local_runtime.transform_control import transform_jobs_run
 from model_build import BuildResult
 
 BUCKET = "batch"
