@@ -19,7 +19,8 @@ OUTPUTS := cdk-outputs.json
 CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
 .PHONY: install build synth lint format test test-fast snapshot-update bench schema diagram docs \
-        demo up down env deploy diff predict call-raw call-api destroy verify-teardown clean
+        demo up down env deploy diff predict call-raw call-api batch-transform destroy verify-teardown \
+        clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -111,6 +112,11 @@ call-api: install
 
 destroy: install
 	$(CDK) destroy --force $(CONFIG_ARG)
+
+# make batch-transform ARGS="--input rows.csv --id-column": score a file as a transform job on the
+# stack's Model (deploy with batch_transform on; docs/batch-transform.md). Locally after `make up`.
+batch-transform: install
+	python -m clients.batch_transform --outputs-file $(OUTPUTS) $(ARGS)
 
 verify-teardown: install
 	python -m clients.verify_teardown --outputs-file $(OUTPUTS)

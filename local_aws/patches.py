@@ -10,6 +10,7 @@ from local_aws import (
     apigateway_resources,
     cdk_metadata,
     cloudformation_changesets,
+    s3_auto_delete,
     sagemaker_shapes,
     transform_jobs,
 )
@@ -27,6 +28,7 @@ PATCHES: tuple[Callable[[], None], ...] = (
     sagemaker_shapes.endpoint_config_omits_absent_configs,
     cdk_metadata.cdk_metadata_is_a_resource,
     transform_jobs.transform_jobs_run,
+    s3_auto_delete.s3_auto_delete_objects_empties_the_bucket,
 )
 _applied: list[str] = []
 

@@ -40,9 +40,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     with local_account(tmp_path_factory.mktemp("batch")) as account:
         account.cdk.bootstrap(region=account.control_plane.region)
         config = account.app_dir / "batch-local.json"
-        # Retained: CDK's auto-delete Lambda needs Docker, which moto has not here
-        # (docs/local-cloud.md); the teardown test checks the retained bucket stays.
-        config.write_text(json.dumps({"stack_name": STACK, "batch_transform": {"retain": True}}))
+        config.write_text(json.dumps({"stack_name": STACK, "batch_transform": {}}))
         account.cdk.deploy(context={"config": str(config)})
         outputs = json.loads(account.cdk.outputs_file.read_text())[STACK]
         with aws_environ(account.env):
@@ -174,8 +172,28 @@ def test_stop_mid_job_reports_stopped(
     )
 
 
-def test_teardown_keeps_only_the_retained_bucket(deployed: Deployed) -> None:
+def test_teardown_empties_and_removes_the_bucket(deployed: Deployed) -> None:
     bucket = deployed.outputs["BatchBucketName"]
-    deployed.cli.destroy()
     s3 = deployed.client("s3")
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] > 0  # inputs and results are there
+    deployed.cli.destroy()
+    assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+
+def test_a_retained_bucket_outlives_the_stack(deployed: Deployed) -> None:
+    account = deployed.account
+    config = account.app_dir / "batch-retained.json"
+    stack = "XgbBatchRetained"
+    config.write_text(json.dumps({"stack_name": stack, "batch_transform": {"retain": True}}))
+    cli = CdkCli(
+        app_dir=account.app_dir,
+        work_dir=account.app_dir / ".local-retained",
+        env=account.env,
+        log_dir=account.app_dir / ".local-retained" / "logs",
+    )
+    cli.deploy(context={"config": str(config)})
+    bucket = json.loads(cli.outputs_file.read_text())[stack]["BatchBucketName"]
+    s3 = deployed.client("s3")
+    s3.put_object(Bucket=bucket, Key="batch-input/kept/rows.csv", Body=b"1,2\n")
+    cli.destroy()
     assert bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]}
