@@ -22,6 +22,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from boto3.s3.transfer import TransferConfig
+
 from local_runtime.artifacts import parse_s3_url
 from local_runtime.container_pool import (
     ContainerManager,
@@ -35,12 +37,15 @@ from local_runtime.transform_records import (
     DataProcessing,
     RecordError,
     batches,
+    byte_batches,
     iter_records,
 )
 
 CHUNK = 1 * MB
 PAYLOAD_BUDGET_MB = 100  # MaxConcurrentTransforms x MaxPayloadInMB must stay within it
 MESSAGE_LIMIT = 1024  # FailureReason is at most 1024 characters
+# Multipart upload of a .out with 2 parts of 8 MB in flight: memory stays flat for any size.
+UPLOAD = TransferConfig(max_concurrency=2, multipart_chunksize=8 * MB)
 
 
 class JobFailed(Exception):
@@ -193,7 +198,7 @@ def run_job(
                     if out_prefix
                     else (relative + ".out")
                 )
-                s3.upload_fileobj(out, out_bucket, out_key)  # multipart for big outputs
+                s3.upload_fileobj(out, out_bucket, out_key, Config=UPLOAD)
             progress.objects_done += 1
             progress.outputs.append(f"s3://{out_bucket}/{out_key}")
     finally:
@@ -213,13 +218,16 @@ def _transform_object(
 ) -> None:
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
     chunks = body.iter_chunks(CHUNK)
-    if job.split_type == "Line":
-        groups: Iterator[list[bytes]] = batches(
+    groups: Iterator[list[bytes] | bytes]
+    if job.split_type != "Line":
+        whole = b"".join(chunks)
+        groups = iter([whole] if whole.strip() else [])
+    elif job.processing.identity and job.batch_strategy == "MultiRecord":
+        groups = byte_batches(chunks, max_payload_mb=job.max_payload_mb)
+    else:
+        groups = batches(
             iter_records(chunks), max_payload_mb=job.max_payload_mb, strategy=job.batch_strategy
         )
-    else:
-        whole = b"".join(chunks)
-        groups = iter([[whole]] if whole.strip() else [])
     invoke = _invoker(job, container, key)
     in_flight: collections.deque[Future[tuple[bytes, int]]] = collections.deque()
     width = job.max_concurrent * job.instance_count
@@ -230,7 +238,7 @@ def _transform_object(
                 if stop.is_set():
                     raise JobStopped
                 in_flight.append(pool.submit(invoke, group, first))
-                first += len(group)
+                first += group.count(b"\n") if isinstance(group, bytes) else len(group)
                 while len(in_flight) >= width:
                     _write(in_flight.popleft(), out, progress)
             while in_flight:
@@ -240,7 +248,7 @@ def _transform_object(
                 pending.cancel()
 
 
-def _checked(groups: Iterator[list[bytes]], key: str) -> Iterator[list[bytes]]:
+def _checked(groups: Iterator[list[bytes] | bytes], key: str) -> Iterator[list[bytes] | bytes]:
     try:
         yield from groups
     except RecordError as error:
@@ -255,13 +263,18 @@ def _write(future: Future[tuple[bytes, int]], out: Any, progress: JobProgress) -
 
 def _invoker(
     job: TransformJob, container: Any, key: str
-) -> Callable[[list[bytes], int], tuple[bytes, int]]:
+) -> Callable[[list[bytes] | bytes, int], tuple[bytes, int]]:
     headers = {"Content-Type": job.content_type}
     if job.accept:
         headers["Accept"] = job.accept
     processing = job.processing
 
-    def invoke(group: list[bytes], first: int) -> tuple[bytes, int]:
+    def invoke(group: list[bytes] | bytes, first: int) -> tuple[bytes, int]:
+        if isinstance(group, bytes):  # a whole-record payload, no filter: answers pass through
+            count = group.count(b"\n")
+            where = f"{key}, records {first + 1}-{first + count}"
+            reply = _call(container, group, headers, job.max_retries, where)
+            return (reply if reply.endswith(b"\n") else reply + b"\n"), count
         where = f"{key}, records {first + 1}-{first + len(group)}"
         try:
             model_rows = [processing.model_input(r) for r in group]

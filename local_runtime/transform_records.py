@@ -68,6 +68,26 @@ def batches(
         yield batch
 
 
+def byte_batches(chunks: Iterable[bytes], *, max_payload_mb: int) -> Iterator[bytes]:
+    """MultiRecord payloads cut straight from the byte stream at the last newline under the
+    limit: the same whole-record batches as ``batches`` when records need no filter, without a
+    Python object per record (memory: the limit plus one chunk)."""
+    limit = max_payload_mb * MB
+    buffer = bytearray()
+    for chunk in chunks:
+        buffer += chunk
+        while len(buffer) > limit:
+            cut = buffer.rfind(b"\n", 0, limit)
+            if cut < 0:
+                raise RecordError(f"a record exceeds MaxPayloadInMB ({max_payload_mb} MB)")
+            payload = bytes(buffer[: cut + 1])
+            del buffer[: cut + 1]
+            if payload.strip():
+                yield payload
+    if buffer.strip():
+        yield bytes(buffer) if buffer.endswith(b"\n") else bytes(buffer) + b"\n"
+
+
 # --- JSONPath subset -------------------------------------------------------------------------
 
 _INDEX = r"-?\d+"

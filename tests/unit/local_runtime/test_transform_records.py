@@ -14,6 +14,7 @@ from local_runtime.transform_records import (
     DataProcessing,
     RecordError,
     batches,
+    byte_batches,
     compile_path,
     iter_records,
 )
@@ -119,3 +120,17 @@ def test_filters_on_other_content_types_and_bad_join_are_refused() -> None:
     with pytest.raises(RecordError, match="JoinSource must be None or Input"):
         DataProcessing.from_request({"JoinSource": "Output"}, "text/csv")
     assert DataProcessing.from_request(None, "application/x-npy").identity
+
+
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=MB // 3), max_size=20),
+    cut=st.integers(min_value=1, max_value=MB),
+)
+def test_byte_batches_cut_whole_records_like_batches(sizes: list[int], cut: int) -> None:
+    records = [b"x" * n for n in sizes]
+    data = b"".join(r + b"\n" for r in records)
+    chunks = [data[i : i + cut] for i in range(0, len(data), cut)]
+    payloads = list(byte_batches(chunks, max_payload_mb=1))
+    assert [r for p in payloads for r in p.rstrip(b"\n").split(b"\n")] == records
+    assert all(len(p) <= MB and p.endswith(b"\n") for p in payloads)
+    assert payloads == [b"".join(r + b"\n" for r in g) for g in batches(records, max_payload_mb=1)]
