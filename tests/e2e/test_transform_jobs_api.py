@@ -5,8 +5,13 @@ container is the real script-mode emulation serving the built tarball."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -180,3 +185,51 @@ def test_creation_checks_what_sagemaker_checks(sagemaker_api: tuple[Any, Any]) -
             TransformOutput={"S3OutputPath": f"s3://{BUCKET}/out/x"},
             TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
         )
+
+
+def test_the_aws_cli_runs_a_job_and_describes_it(
+    sagemaker_api: tuple[Any, Any], tmp_path: Path
+) -> None:
+    """awscli v1 (pinned in requirements-dev) against the control plane, as after `make up`."""
+    s3, sagemaker = sagemaker_api
+    s3.put_object(Bucket=BUCKET, Key="in/cli/rows.csv", Body=(",".join(["1.0"] * 30) + "\n") * 50)
+    endpoint = sagemaker.meta.endpoint_url
+    request = {
+        "TransformJobName": "cli",
+        "ModelName": MODEL,
+        "TransformInput": {
+            "DataSource": {
+                "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"s3://{BUCKET}/in/cli/"}
+            },
+            "ContentType": "text/csv",
+            "SplitType": "Line",
+        },
+        "BatchStrategy": "MultiRecord",
+        "TransformOutput": {"S3OutputPath": f"s3://{BUCKET}/out/cli", "Accept": "text/csv"},
+        "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    }
+    spec = tmp_path / "job.json"
+    spec.write_text(json.dumps(request))
+    env = {**os.environ, **LOCAL_CREDENTIALS, "AWS_DEFAULT_REGION": LOCAL_REGION}
+
+    def aws(*args: str) -> dict[str, Any]:
+        done = subprocess.run(
+            [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "sagemaker", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+
+    created = aws("create-transform-job", "--cli-input-json", f"file://{spec}")
+    assert created["TransformJobArn"].endswith("transform-job/cli")
+    deadline = time.monotonic() + 60
+    while (status := aws("describe-transform-job", "--transform-job-name", "cli"))[
+        "TransformJobStatus"
+    ] == "InProgress":
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    assert status["TransformJobStatus"] == "Completed", status
+    out = s3.get_object(Bucket=BUCKET, Key="out/cli/rows.csv.out")["Body"].read().splitlines()
+    assert len(out) == 50
