@@ -48,7 +48,7 @@ _lock = threading.Lock()
 
 def transform_jobs_run() -> None:
     """CreateTransformJob runs the job (InProgress, then Completed, Failed or Stopped), and
-    StopTransformJob stops it, as SageMaker does; moto only recorded it as Completed."""
+    StopTransformJob stops it, as SageMaker does on AWS; moto only recorded it as Completed."""
     SageMakerResponse.create_transform_job = _create(SageMakerResponse.create_transform_job)  # type: ignore[method-assign]
     SageMakerResponse.stop_transform_job = _stop  # type: ignore[attr-defined]
 
