@@ -16,7 +16,8 @@ import boto3
 from constants import LOCAL_CREDENTIALS, LOCAL_REGION
 from local_runtime.container_pool import ContainerManager
 from local_runtime.resolver import ModelSpec
-from local_runtime.transform_jobs import TransformJob, run_job
+from local_runtime.transform_jobs import run_job
+from local_runtime.transform_request import TransformJob
 
 
 def _peak_rss_mb() -> float:

@@ -30,7 +30,8 @@ from moto.sagemaker.responses import SageMakerResponse
 from constants import LOCAL_CREDENTIALS
 from local_runtime.container_pool import ContainerManager
 from local_runtime.resolver import ModelSpec
-from local_runtime.transform_jobs import JobFailed, JobProgress, JobStopped, TransformJob, run_job
+from local_runtime.transform_jobs import JobProgress, JobStopped, run_job
+from local_runtime.transform_request import JobFailed, TransformJob
 
 log = logging.getLogger(__name__)
 WORK_DIR_ENV = "LOCAL_TRANSFORM_WORK_DIR"

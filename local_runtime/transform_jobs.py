@@ -24,32 +24,25 @@ from typing import Any
 
 from boto3.s3.transfer import TransferConfig
 
-from local_runtime.artifacts import parse_s3_url
 from local_runtime.container_pool import (
     ContainerManager,
     ContainerStartError,
     ContainerTimeout,
     ContainerUnavailable,
 )
-from local_runtime.resolver import ModelSpec
 from local_runtime.transform_records import (
     MB,
-    DataProcessing,
     RecordError,
     batches,
     byte_batches,
     iter_records,
 )
+from local_runtime.transform_request import JobFailed, TransformJob, split_uri
 
 CHUNK = 1 * MB
-PAYLOAD_BUDGET_MB = 100  # MaxConcurrentTransforms x MaxPayloadInMB must stay within it
 MESSAGE_LIMIT = 1024  # FailureReason is at most 1024 characters
 # Multipart upload of a .out with 2 parts of 8 MB in flight: memory stays flat for any size.
 UPLOAD = TransferConfig(max_concurrency=2, multipart_chunksize=8 * MB)
-
-
-class JobFailed(Exception):
-    """The job cannot finish; its message becomes the FailureReason."""
 
 
 class JobStopped(Exception):
@@ -66,90 +59,9 @@ class JobProgress:
     outputs: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class TransformJob:
-    """What the runner needs from a CreateTransformJob request (validated)."""
-
-    name: str
-    model: ModelSpec
-    input_uri: str
-    content_type: str
-    split_type: str
-    batch_strategy: str
-    max_payload_mb: int
-    max_concurrent: int
-    instance_count: int
-    accept: str | None
-    output_path: str
-    processing: DataProcessing
-    max_retries: int = 3
-
-    @classmethod
-    def from_request(cls, request: dict[str, Any], model: ModelSpec) -> TransformJob:
-        """Checks what SageMaker checks at creation; JobFailed names the field otherwise."""
-        source = request["TransformInput"]["DataSource"]["S3DataSource"]
-        if source.get("S3DataType", "S3Prefix") != "S3Prefix":
-            raise JobFailed("only S3DataType S3Prefix is run locally (not ManifestFile)")
-        transform_input = request["TransformInput"]
-        if (transform_input.get("CompressionType") or "None") != "None":
-            raise JobFailed("CompressionType must be None locally")
-        split = transform_input.get("SplitType") or "None"
-        if split not in ("None", "Line"):
-            raise JobFailed(f"SplitType {split!r} is not run locally; use Line or None")
-        payload = int(request.get("MaxPayloadInMB") or 6)
-        concurrent = int(request.get("MaxConcurrentTransforms") or 1)
-        if not 1 <= payload <= PAYLOAD_BUDGET_MB:
-            raise JobFailed(
-                f"MaxPayloadInMB must be 1..100 (0, chunked, is not supported), got {payload}"
-            )
-        if concurrent * payload > PAYLOAD_BUDGET_MB:
-            raise JobFailed(
-                f"MaxConcurrentTransforms x MaxPayloadInMB must be at most 100, got "
-                f"{concurrent} x {payload}"
-            )
-        strategy = request.get("BatchStrategy") or "MultiRecord"
-        content_type = transform_input.get("ContentType") or "application/json"
-        output = request["TransformOutput"]
-        if (output.get("AssembleWith") or "None") not in ("None", "Line"):
-            raise JobFailed("AssembleWith must be None or Line")
-        if output.get("KmsKeyId"):
-            pass  # local S3 does not encrypt; the key is accepted as SageMaker accepts it
-        env = {
-            **(request.get("Environment") or {}),
-            "SAGEMAKER_BATCH": "true",
-            "SAGEMAKER_MAX_PAYLOAD_IN_MB": str(payload),
-            "SAGEMAKER_BATCH_STRATEGY": strategy.upper().replace("RECORD", "_RECORD"),
-            "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS": str(concurrent),
-        }
-        try:
-            processing = DataProcessing.from_request(request.get("DataProcessing"), content_type)
-        except RecordError as error:
-            raise JobFailed(str(error)) from None
-        retries = (request.get("ModelClientConfig") or {}).get("InvocationsMaxRetries", 3)
-        return cls(
-            name=request["TransformJobName"],
-            model=ModelSpec(
-                model_name=model.model_name,
-                model_data_url=model.model_data_url,
-                environment=tuple(sorted({**model.env, **env}.items())),
-            ),
-            input_uri=source["S3Uri"],
-            content_type=content_type,
-            split_type=split,
-            batch_strategy=strategy,
-            max_payload_mb=payload,
-            max_concurrent=concurrent,
-            instance_count=int(request["TransformResources"].get("InstanceCount") or 1),
-            accept=output.get("Accept"),
-            output_path=output["S3OutputPath"],
-            processing=processing,
-            max_retries=int(retries),
-        )
-
-
 def input_objects(s3: Any, uri: str) -> Iterator[tuple[str, str, str]]:
     """(bucket, key, name relative to the prefix) for every object under an S3 prefix."""
-    bucket, prefix = _split_uri(uri)
+    bucket, prefix = split_uri(uri)
     paginator = s3.get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
@@ -158,13 +70,6 @@ def input_objects(s3: Any, uri: str) -> Iterator[tuple[str, str, str]]:
                 continue
             relative = key[len(prefix) :].lstrip("/") if key != prefix else posixpath.basename(key)
             yield bucket, key, relative or posixpath.basename(key)
-
-
-def _split_uri(uri: str) -> tuple[str, str]:
-    if not uri.startswith("s3://") or "/" not in uri[5:]:
-        bucket = uri[5:].rstrip("/")
-        return bucket, ""
-    return parse_s3_url(uri)
 
 
 def run_job(
@@ -185,7 +90,7 @@ def run_job(
         container = containers.get(job.model)
     except ContainerStartError as error:
         raise JobFailed(f"ClientError: the model's container did not start: {error}") from None
-    out_bucket, out_prefix = _split_uri(job.output_path)
+    out_bucket, out_prefix = split_uri(job.output_path)
     try:
         for bucket, key, relative in objects:
             if stop.is_set():
