@@ -19,7 +19,7 @@ OUTPUTS := cdk-outputs.json
 CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
 .PHONY: install build synth lint format test test-fast snapshot-update bench schema diagram docs \
-        demo up down env deploy diff predict call-raw call-api batch-transform destroy verify-teardown \
+        demo demo-batch up down env deploy diff predict call-raw call-api batch-transform destroy verify-teardown \
         clean
 
 install: $(VENV)/.installed node_modules/.installed
@@ -80,6 +80,10 @@ demo: install
 
 # Messages name `make up/env/down`; `@`: `eval "$$(make env)"` must see only the export lines.
 LOCAL_CLOUD := $(VENV)/bin/python -m local_cloud --invoked-as make
+
+# A batch transform job end to end on the local cloud (docs/batch-transform.md).
+demo-batch: install
+	python -m local_cloud.batch_demo
 
 up: install
 	@$(LOCAL_CLOUD) up
