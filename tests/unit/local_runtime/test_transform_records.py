@@ -6,7 +6,7 @@ import itertools
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from local_runtime.transform_records import (
@@ -126,6 +126,7 @@ def test_filters_on_other_content_types_and_bad_join_are_refused() -> None:
     sizes=st.lists(st.integers(min_value=1, max_value=MB // 3), max_size=20),
     cut=st.integers(min_value=1, max_value=MB),
 )
+@settings(deadline=None)  # 1-byte chunks of a few hundred KB: slow, not wrong
 def test_byte_batches_cut_whole_records_like_batches(sizes: list[int], cut: int) -> None:
     records = [b"x" * n for n in sizes]
     data = b"".join(r + b"\n" for r in records)
