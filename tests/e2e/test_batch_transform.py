@@ -133,7 +133,8 @@ def test_an_empty_input_completes_with_no_rows(
 ) -> None:
     source = tmp_path / "empty.csv"
     source.write_text("")
-    assert _run(deployed, "--input", str(source), "--job-name", "empty-input") == 0
+    out = str(tmp_path / "results")
+    assert _run(deployed, "--input", str(source), "--job-name", "empty-input", "--output", out) == 0
     assert "rows:    0 scored of 0" in capsys.readouterr().out
 
 
