@@ -87,14 +87,16 @@ def build(
     with _Stage(log, "card") as note:
         card_path = out_dir / card.CARD_NAME
         text = card.card_text(
-            card.card_dict(
-                params=params,
-                feature_names=dataset.feature_names,
-                evaluation=evaluation,
-                tarball_file=package.TARBALL_NAME,
-                tarball_sha256=sha256,
-                tarball_size=len(tarball),
-                entries=sorted(entries),
+            card.with_expected_response(
+                card.card_dict(
+                    params=params,
+                    feature_names=dataset.feature_names,
+                    evaluation=evaluation,
+                    tarball_file=package.TARBALL_NAME,
+                    tarball_sha256=sha256,
+                    tarball_size=len(tarball),
+                    entries=sorted(entries),
+                )
             )
         )
         package.write_atomically(card_path, text.encode())

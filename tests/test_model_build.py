@@ -108,6 +108,7 @@ def test_card_has_the_agreed_schema(built_model: BuildResult) -> None:
         "metrics",
         "tarball",
         "sample",
+        "expected_response",
     }
     assert card["framework"] == "xgboost"
     assert card["xgboost_version"] == "3.2.0"
