@@ -95,18 +95,18 @@ def compare(stack: StackState, endpoint: EndpointState, card: dict[str, Any]) ->
         check(
             "endpoint config",
             endpoint.config_name,
-            f"{_text(stack_config)} (the stack's {stack.name} EndpointConfig)",
+            f"{_one(stack_config)} (stack {stack.name}'s EndpointConfig)",
             len(stack_config) == 1 and same_name(endpoint.config_name, stack_config[0]),
         ),
         check(
             "variant model",
-            live_models,
-            f"{_text(stack.model_names)} (the stack's Model)",
+            _one(live_models),
+            f"{_one(stack.model_names)} (stack {stack.name}'s Model)",
             sorted(n.lower() for n in live_models) == sorted(n.lower() for n in stack.model_names),
         ),
         check(
             "model data URL",
-            [m.model_data_url for m in endpoint.models],
+            _one([m.model_data_url for m in endpoint.models]),
             f"{stack.outputs.get(MODEL_URL_OUTPUT)} (the stack's {MODEL_URL_OUTPUT} output)",
             bool(endpoint.models)
             and all(
@@ -115,7 +115,7 @@ def compare(stack: StackState, endpoint: EndpointState, card: dict[str, Any]) ->
         ),
         check(
             "model sha256",
-            [m.sha256_tag for m in endpoint.models],
+            _one([m.sha256_tag for m in endpoint.models]),
             f"{sha} (this build's card)",
             bool(endpoint.models) and all(m.sha256_tag == sha for m in endpoint.models),
         ),
@@ -222,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _one(values: list[Any]) -> object:
+    """A one-element list as its element: lines read `live X`, not `live ["X"]`."""
+    return values[0] if len(values) == 1 else values
 
 
 def _text(value: object) -> str:

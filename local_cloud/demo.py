@@ -119,6 +119,8 @@ def _lifecycle(
     client_args = ["--outputs-file", str(cdk.outputs_file), "--model-card", str(layout.model_card)]
     if stack_name:
         client_args += ["--stack-name", stack_name]
+    with runner.stage("verify deploy"):
+        _python(["-m", "clients.verify_deploy", *client_args], env=env, layout=layout, echo=True)
     expected = _card_predictions(layout.model_card)
     with runner.stage("predict (boto3)"):
         out = _python(["-m", "clients.predict", *client_args], env=env, layout=layout, echo=True)
