@@ -115,8 +115,12 @@ class IdleTeardown(Construct):
                 "TOPIC_ARN": self.topic.topic_arn,
             },
         )
-        # The function must not run before its permissions exist.
-        self.function.node.add_dependency(self.policy)
+        # The function must not run before its permissions exist. Only the policy: CDK would
+        # also list the role, which the Role GetAtt already orders (cfn-lint W3005).
+        policy_id = stack.get_logical_id(self.policy.node.default_child)  # type: ignore[arg-type]
+        function = self.function.node.default_child
+        assert isinstance(function, cdk.CfnResource)
+        function.add_override("DependsOn", [policy_id])
         self.schedule = events.Rule(
             self,
             "Schedule",
