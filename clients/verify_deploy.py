@@ -131,7 +131,10 @@ def check_answer(served: object, card: dict[str, Any]) -> Check:
 
 
 def close(a: object, b: object, tolerance: float) -> bool:
-    """Equal structure; numbers within `tolerance`; anything else exactly equal."""
+    """Equal structure; numbers within `tolerance`; anything else exactly equal (a boolean is
+    not a number: JSON tells `true` from `1`)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
     if _number(a) and _number(b):
         return abs(float(a) - float(b)) <= tolerance  # type: ignore[arg-type]
     if isinstance(a, list) and isinstance(b, list):
