@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from clients import verify_deploy
 from clients.errors import InvocationError
 from clients.predict import Invocation
-from clients.target import Target
+from clients.target import Target, UsageError, resolve_stack_name
 
 SHA = "a" * 64
 URL = "s3://cdk-assets/abc.gz"
@@ -230,3 +230,20 @@ def test_the_card_records_the_response_its_sample_must_get(built_model: Any) -> 
         "body": {"predictions": card["sample"]["predictions"]},
         "abs_tolerance": 1e-6,
     }
+
+
+def test_stack_name_comes_from_the_flag_then_the_outputs_file_then_the_default(
+    tmp_path: Path,
+) -> None:
+    outputs = tmp_path / "cdk-outputs.json"
+
+    def resolve(flag: str | None) -> str:
+        return resolve_stack_name(stack_name=flag, outputs_file=outputs, default=STACK)
+
+    assert resolve(None) == STACK  # no outputs file
+    outputs.write_text(json.dumps({"Prod": {"EndpointName": "ep"}, "Other": {"Bucket": "b"}}))
+    assert resolve(None) == "Prod"
+    assert resolve("Mine") == "Mine"
+    outputs.write_text(json.dumps({"A": {"EndpointName": "a"}, "B": {"EndpointName": "b"}}))
+    with pytest.raises(UsageError, match=r"several stacks \(A, B\): pass --stack-name"):
+        resolve(None)
