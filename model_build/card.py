@@ -70,6 +70,11 @@ def with_expected_response(card: dict[str, Any]) -> dict[str, Any]:
     return {**card, "expected_response": expected}
 
 
+def verifiable_card_text(card: dict[str, Any]) -> str:
+    """The card's text with its `expected_response` (what the build writes)."""
+    return card_text(with_expected_response(card))
+
+
 def card_text(card: dict[str, Any]) -> str:
     """Sorted keys and fixed indentation: byte-stable and readable in review diffs."""
     return json.dumps(card, sort_keys=True, indent=2) + "\n"

@@ -86,17 +86,15 @@ def build(
     sha256 = hashlib.sha256(tarball).hexdigest()
     with _Stage(log, "card") as note:
         card_path = out_dir / card.CARD_NAME
-        text = card.card_text(
-            card.with_expected_response(
-                card.card_dict(
-                    params=params,
-                    feature_names=dataset.feature_names,
-                    evaluation=evaluation,
-                    tarball_file=package.TARBALL_NAME,
-                    tarball_sha256=sha256,
-                    tarball_size=len(tarball),
-                    entries=sorted(entries),
-                )
+        text = card.verifiable_card_text(
+            card.card_dict(
+                params=params,
+                feature_names=dataset.feature_names,
+                evaluation=evaluation,
+                tarball_file=package.TARBALL_NAME,
+                tarball_sha256=sha256,
+                tarball_size=len(tarball),
+                entries=sorted(entries),
             )
         )
         package.write_atomically(card_path, text.encode())
