@@ -1,7 +1,8 @@
 # sagemaker-xgb-cdk: one Makefile for the whole lifecycle.
 #   make demo   the whole lifecycle locally, no AWS account (build, deploy, predict, destroy, verify)
 #   make test   lint + every test (unit, stack, snapshot, cfn-lint, cdk-nag, end-to-end on local AWS)
-# Real AWS (credentials in your environment): make deploy / predict / call-raw / destroy / verify-teardown
+# Real AWS (credentials in your environment): make deploy / verify-deploy / predict / call-raw / destroy /
+#   verify-teardown
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -19,7 +20,7 @@ OUTPUTS := cdk-outputs.json
 CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
 .PHONY: install build synth lint format test test-fast snapshot-update bench schema diagram docs \
-        demo up down env deploy diff predict call-raw call-api destroy verify-teardown clean
+        demo up down env deploy diff predict call-raw call-api destroy verify-deploy verify-teardown clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -96,6 +97,7 @@ deploy: install
 	rm -f $(OUTPUTS)
 	$(CDK) deploy --require-approval never --outputs-file $(OUTPUTS) $(CONFIG_ARG)
 	python -m clients.check_outputs --outputs-file $(OUTPUTS)
+	python -m clients.verify_deploy --outputs-file $(OUTPUTS)
 
 diff: install
 	$(CDK) diff $(CONFIG_ARG)
@@ -111,6 +113,10 @@ call-api: install
 
 destroy: install
 	$(CDK) destroy --force $(CONFIG_ARG)
+
+# What is live is what this build deployed (docs/verify-deploy.md); make deploy ends with it.
+verify-deploy: install
+	python -m clients.verify_deploy --outputs-file $(OUTPUTS)
 
 verify-teardown: install
 	python -m clients.verify_teardown --outputs-file $(OUTPUTS)

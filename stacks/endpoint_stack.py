@@ -14,6 +14,7 @@ from stacks.autoscaling import VariantAutoscaling
 from stacks.capture_bucket import CaptureBucket
 from stacks.dashboard import EndpointDashboard
 from stacks.encryption_key import endpoint_key
+from stacks.idle_teardown import IdleTeardown, IdleTeardownProps
 from stacks.log_retention import retention
 from stacks.public_api import PublicApi
 from stacks.public_api_contract import ROUTE
@@ -94,6 +95,17 @@ class XgbEndpointStack(cdk.Stack):
         if settings.autoscaling:
             VariantAutoscaling(
                 self, "Autoscaling", endpoint=self.endpoint, settings=settings.autoscaling
+            )
+        if settings.idle_teardown:
+            IdleTeardown(
+                self,
+                "IdleTeardown",
+                props=IdleTeardownProps(
+                    settings=settings.idle_teardown,
+                    endpoint=self.endpoint.endpoint,
+                    variant_name=variant,
+                    key=key,
+                ),
             )
         if settings.dashboard:
             EndpointDashboard(self, "Dashboard", endpoint=self.endpoint, alarms=alarms)

@@ -28,6 +28,7 @@ from stacks.settings.network import KMS_ALLOWED, KMS_PATTERN, VpcSettings
 from stacks.settings.observability import AlarmSettings, DataCaptureSettings
 from stacks.settings.public_api import PublicApiSettings
 from stacks.settings.rules import DEFAULT_MODEL_ARTIFACT, INVALID_KEYS, conflicts
+from stacks.settings.teardown import IdleTeardownSettings
 from stacks.settings.values import (
     Blankable,
     Choice,
@@ -176,6 +177,15 @@ class EndpointSettings(SettingsModel):
         "and calls the SageMaker runtime directly (no Lambda), with access logs in a log "
         "group the stack owns. The URL is public: keep the usage plan's limits low. "
         "Costs: about $3.50 per million requests plus log ingestion.",
+    )
+    idle_teardown: OptionGroup[IdleTeardownSettings] = setting(
+        None,
+        "An hourly EventBridge schedule runs a small Lambda that reads the endpoint's "
+        "Invocations; after `after_hours` with none (and no deploy in that window) it deletes "
+        "the endpoint, tells `notify`, and deletes this stack (CloudFormation uses the role "
+        "the stack was deployed with). The Lambda may delete this stack and this endpoint "
+        "only. Refused with serverless without provisioned concurrency (nothing to save). "
+        "Costs: free tier (720 short Lambda runs and metric reads a month).",
     )
 
     @model_validator(mode="after")
