@@ -7,7 +7,7 @@ import json
 import pytest
 
 from stacks.settings import ConfigError, load_settings
-from tests.cdk_support import REPO
+from tests.support.cdk import REPO
 
 
 def test_off_by_default_and_in_every_example() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
-from tests.cdk_support import (
+from tests.support.cdk import (
     Synthesized,
     assert_every_acknowledgement_is_needed,
     cfn_lint_findings,
