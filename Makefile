@@ -6,6 +6,8 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+# checkov pins boto3/networkx/packaging versions that clash with ours: it gets a venv of its own.
+CHECKOV_VENV := .venv-checkov
 # cdk.json runs `python3 app.py` and `python3 -m model_build`: the venv's python must come first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -15,7 +17,7 @@ OUTPUTS := cdk-outputs.json
 # make deploy CONFIG=examples/production.json: a whole environment's settings from one file.
 CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
-.PHONY: install build synth lint format test test-fast snapshot-update bench schema diagram docs \
+.PHONY: install build synth lint format test test-fast checkov snapshot-update bench schema diagram docs \
         demo up down env deploy diff predict call-raw call-api destroy verify-teardown clean
 
 install: $(VENV)/.installed node_modules/.installed
@@ -24,6 +26,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -46,11 +53,16 @@ format: install
 	ruff check --fix .
 	ruff format .
 
-test: lint
-	pytest
+# REQUIRE_CHECKOV: the checkov scan fails, rather than skips, if its venv is missing.
+test: lint $(CHECKOV_VENV)/.installed
+	REQUIRE_CHECKOV=1 pytest
 
 test-fast: install
 	pytest -m "not e2e"
+
+# checkov on every config's template (make test runs it too).
+checkov: install $(CHECKOV_VENV)/.installed
+	REQUIRE_CHECKOV=1 pytest tests/unit/stacks/test_checkov.py
 
 snapshot-update: install
 	pytest tests/test_stack_snapshot.py --snapshot-update

@@ -152,7 +152,15 @@ def test_production_options_are_all_off_by_default() -> None:
     assert settings.kms is None
     assert settings.vpc is None
     assert settings.dashboard is False
-    assert settings.network_isolation is False
+
+
+def test_network_isolation_is_on_by_default_except_serverless() -> None:
+    # null (the default) means on: the handler needs no network; serverless cannot have it.
+    assert load_settings({}).network_isolation is None
+    assert load_settings({}).network_isolated is True
+    assert load_settings({"serverless": True}).network_isolated is False
+    assert load_settings({"network_isolation": False}).network_isolated is False
+    assert load_settings({"network_isolation": "null"}).network_isolated is True
 
 
 @pytest.mark.parametrize("name", ["production.json", "serverless.json"])
@@ -198,7 +206,8 @@ def test_production_example_turns_every_instance_option_on() -> None:
             {"autoscaling": '{"max_capacity": 8}'},  # -c 'autoscaling={"max_capacity": 8}'
             {"autoscaling": AutoscalingSettings(max_capacity=8)},
         ),
-        ({"dashboard": "true", "network_isolation": "false"}, {"dashboard": True}),
+        ({"dashboard": "true", "network_isolation": "false"},
+         {"dashboard": True, "network_isolation": False}),
         ({"deployment": {"strategy": "rolling", "step_percent": 5, "wait_seconds": 0},
           "instance_count": 20},
          {"deployment": DeploymentSettings(strategy="rolling", step_percent=5, wait_seconds=0)}),
@@ -274,7 +283,8 @@ def test_good_option_values_are_accepted(
          "data_capture.retain: allowed true or false; given 'sometimes'"),
         ({"kms": "alias/my-key"}, "kms: allowed 'create', a KMS key ARN"),
         ({"dashboard": "on"}, "dashboard: allowed true or false; given 'on'"),
-        ({"network_isolation": 1}, "network_isolation: allowed true or false; given 1"),
+        ({"network_isolation": 1},
+         "network_isolation: allowed true, false, or null (on unless serverless); given 1"),
         ({"vpc": {"subnet_ids": ["subnet-1"], "security_group_ids": ["sg-0123456789abcdef0"]}},
          "vpc.subnet_ids: allowed a list of 1 to 16 ids like subnet-0123456789abcdef0"),
         ({"vpc": {"subnet_ids": ["subnet-0123456789abcdef0"]}},

@@ -462,10 +462,26 @@ def test_created_key_rotates_and_encrypts_the_storage_volume(production: Synthes
     assert key["DeletionPolicy"] == "Delete"  # captures are not retained: nothing to decrypt later
     _, config = _only(production, ENDPOINT_CONFIG)
     assert config["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    # The key policy grants the account (IAM decides) and CloudWatch's alarm publishing, no more.
+    # The key policy grants the account (IAM decides), CloudWatch's alarm publishing and
+    # CloudWatch Logs for the endpoint's log group, no more.
     principals = [s["Principal"] for s in key["Properties"]["KeyPolicy"]["Statement"]]
-    assert len(principals) == 2
+    assert len(principals) == 3
     assert {"Service": "cloudwatch.amazonaws.com"} in principals
+
+
+def test_created_key_encrypts_the_endpoint_log_group_and_only_it(production: Synthesized) -> None:
+    key_id, key = _only(production, "AWS::KMS::Key")
+    _, log_group = _only(production, "AWS::Logs::LogGroup")
+    assert log_group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    statements = {s["Sid"]: s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Sid" in s}
+    logs = statements["AllowEndpointLogGroup"]
+    assert logs["Principal"] == {
+        "Service": {"Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+    }
+    arn = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    log_group = ':log-group:/aws/sagemaker/Endpoints/SagemakerXgbProduction"]]}'
+    assert json.dumps(arn).endswith(log_group)
+    assert "kms:Decrypt*" in logs["Action"] and "kms:*" not in logs["Action"]
 
 
 def test_imported_key_is_used_by_arn_and_not_created(rolling_vpc: Synthesized) -> None:
@@ -506,7 +522,9 @@ def test_vpc_places_the_model_in_the_subnets_with_exact_ec2_rights(
         "Subnets": SUBNETS,
         "SecurityGroupIds": SECURITY_GROUPS,
     }
-    assert "EnableNetworkIsolation" not in model["Properties"]
+    # Isolation stays on in a VPC: SageMaker fetches the artefact through the VPC, the
+    # container itself still gets no network.
+    assert model["Properties"]["EnableNetworkIsolation"] is True
     statements = _statements(rolling_vpc)
     expected = [
         _ec2_arn("network-interface", "*"),
