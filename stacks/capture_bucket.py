@@ -74,6 +74,9 @@ class CaptureBucket(Construct):
             else cdk.RemovalPolicy.DESTROY,
             auto_delete_objects=not settings.retain,
         )
+        # CDK's custom resource that empties the bucket on delete: whoever writes to the bucket
+        # must depend on it, so CloudFormation deletes the writer before it empties the bucket.
+        self.auto_delete = self.bucket.node.try_find_child("AutoDeleteObjectsCustomResource")
         self.destination_uri = f"s3://{self.bucket.bucket_name}/{CAPTURE_PREFIX}"
         self.objects_arn = self.bucket.arn_for_objects(f"{CAPTURE_PREFIX}/*")
         if not settings.retain:

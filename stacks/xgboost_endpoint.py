@@ -143,6 +143,7 @@ class XgboostEndpoint(Construct):
             vpc=props.vpc,
             capture=capture,
             key=key,
+            rollback_alarm_names=alarms.rollback_names if props.deployment and alarms else (),
         )
 
         self.model = sagemaker.CfnModel(
@@ -212,6 +213,10 @@ class XgboostEndpoint(Construct):
         if alarms is not None:
             # Referred to by name: SageMaker checks the rollback alarms exist when it starts.
             self.endpoint.node.add_dependency(alarms)
+        if capture is not None and capture.auto_delete is not None:
+            # On destroy the endpoint goes first, then the bucket is emptied: nothing is written
+            # into it after emptying, which would fail the bucket's deletion.
+            self.endpoint.node.add_dependency(capture.auto_delete)
 
         for resource in (self.model, self.endpoint_config, self.endpoint):
             cdk.Tags.of(resource).add("model-sha256", self.model_sha256)
