@@ -83,13 +83,19 @@ class PublicApi(Construct):
             )
         )
 
+        create_logging_role = settings.account_logging_role == "create"
         self.api = apigateway.RestApi(
             self,
             "RestApi",
             rest_api_name=f"{stack.stack_name}-public-api",
             description=f"POST /{ROUTE} for the SageMaker endpoint of {stack.stack_name}",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
-            cloud_watch_role=False,
+            # The account-wide logging role (docs/public-api.md): kept on destroy, since other
+            # APIs in the account and region may log through it.
+            cloud_watch_role=create_logging_role,
+            cloud_watch_role_removal_policy=(
+                cdk.RemovalPolicy.RETAIN if create_logging_role else None
+            ),
             api_key_source_type=apigateway.ApiKeySourceType.HEADER,
             deploy_options=apigateway.StageOptions(
                 stage_name=settings.stage_name,
@@ -206,6 +212,22 @@ class PublicApi(Construct):
 
         self.url = self.api.url_for_path(f"/{ROUTE}")
         self._acknowledge_findings(iam_auth=iam_auth)
+        if create_logging_role:
+            self._acknowledge_logging_role()
+
+    def _acknowledge_logging_role(self) -> None:
+        role = self.api.node.find_child("CloudWatchRole")
+        cdk.Validations.of(role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+                "service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+                reason=(
+                    "API Gateway's account-level logging role takes AWS's managed policy, as "
+                    "its logging guide says: it writes any API's logs in this account and "
+                    "region, so no resource of this stack could narrow it."
+                ),
+            )
+        )
 
     def _acknowledge_findings(self, *, iam_auth: bool) -> None:
         """cdk-nag and checkov findings we accept by design, each with the reason it is true."""
@@ -232,9 +254,9 @@ class PublicApi(Construct):
             cdk.Acknowledgment(
                 id="AwsSolutions-APIG6",
                 reason=(
-                    "Execution logging needs the account-wide API Gateway CloudWatch role "
-                    "(AWS::ApiGateway::Account), a singleton this stack must not own; every "
-                    "request is logged by the stage's access log instead."
+                    "Execution logs go to a log group API Gateway creates outside the stack "
+                    "(API-Gateway-Execution-Logs_<api>/<stage>), never expiring and not under "
+                    "the stack's key; every request is logged by the stage's access log instead."
                 ),
             ),
         )
