@@ -95,7 +95,10 @@ env:
 	$(VENV)/bin/python -m local_cloud env
 
 # --- real AWS ----------------------------------------------------------------------------------
+# preflight: refuse an autoscaled variant's instance type change before CloudFormation sees it.
 deploy: install
+	$(CDK) synth --quiet $(CONFIG_ARG)
+	python -m clients.preflight
 	$(CDK) deploy --require-approval never --outputs-file $(OUTPUTS) $(CONFIG_ARG)
 
 diff: install
