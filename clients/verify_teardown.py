@@ -190,12 +190,13 @@ def _sagemaker_tags(sagemaker: Any, arn: str) -> list[dict[str, str]]:
 
 
 def _kept_on_purpose(role: dict[str, Any]) -> bool:
-    """The account's API Gateway logging role, trusted by API Gateway alone."""
-    statements = role.get("AssumeRolePolicyDocument", {}).get("Statement", [])
-    principals = {json.dumps(s.get("Principal", {}).get("Service")) for s in statements}
-    return KEPT_LOGGING_ROLE in role["RoleName"] and principals == {
-        json.dumps(APIGATEWAY_PRINCIPAL)
-    }
+    """The account's API Gateway logging role: its name, and trusted by API Gateway alone."""
+    trust = json.dumps(role.get("AssumeRolePolicyDocument", ""))
+    return (
+        KEPT_LOGGING_ROLE in role["RoleName"]
+        and APIGATEWAY_PRINCIPAL in trust
+        and SAGEMAKER_PRINCIPAL not in trust
+    )
 
 
 def _role_tags(iam: Any, name: str) -> list[dict[str, str]]:
