@@ -83,7 +83,7 @@ class XgbEndpointStack(cdk.Stack):
                 instance_count=settings.instance_count,
                 log_retention=log_retention,
                 serverless=settings.serverless,
-                network_isolation=settings.network_isolation,
+                network_isolation=settings.network_isolated,
                 vpc=settings.vpc,
                 deployment=settings.deployment,
                 retain_instance_count=settings.autoscaling is not None,
@@ -116,6 +116,7 @@ class XgbEndpointStack(cdk.Stack):
                 endpoint=self.endpoint.endpoint,
                 settings=settings.public_api,
                 log_retention=log_retention,
+                key=key,
             )
             if settings.public_api
             else None

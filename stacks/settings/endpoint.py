@@ -158,11 +158,13 @@ class EndpointSettings(SettingsModel):
         allowed=KMS_ALLOWED,
         pattern=KMS_PATTERN,
     )
-    network_isolation: Flag = setting(
-        False,
-        "EnableNetworkIsolation on the Model, plus PIP_NO_BUILD_ISOLATION=false in its "
-        "environment so the container's start-up pip install of the handler works offline. "
-        "Costs: free.",
+    network_isolation: Blankable[Flag] = setting(
+        None,
+        "EnableNetworkIsolation on the Model (the container gets no network: the handler needs "
+        "none), plus PIP_NO_BUILD_ISOLATION=false in its environment so the container's "
+        "start-up pip install of the handler works offline. null (the default) means on, "
+        "except with serverless, which does not support it; false turns it off. Costs: free.",
+        allowed="true, false, or null (on unless serverless)",
     )
     vpc: OptionGroup[VpcSettings] = setting(
         None,
@@ -197,3 +199,10 @@ class EndpointSettings(SettingsModel):
             context = {"count": len(problems), "problems": problems}
             raise PydanticCustomError("conflict", "{count} settings conflict", context)
         return self
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether the Model runs without network: on by default, off where unsupported."""
+        if self.network_isolation is None:
+            return self.serverless is None
+        return self.network_isolation

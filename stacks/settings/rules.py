@@ -49,7 +49,7 @@ class Combination(Protocol):
     deployment: DeploymentSettings | None
     data_capture: DataCaptureSettings | None
     kms: str | None
-    network_isolation: bool
+    network_isolation: bool | None
     vpc: VpcSettings | None
     public_api: PublicApiSettings | None
     idle_teardown: IdleTeardownSettings | None

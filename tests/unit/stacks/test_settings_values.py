@@ -152,7 +152,8 @@ def test_unknown_keys_at_any_depth_suggest_the_key_meant() -> None:
 def test_a_bad_list_is_reported_once_with_the_whole_list() -> None:
     found = problems({"vpc": {"subnet_ids": ["subnet-1", "subnet-2"], "security_group_ids": []}})
     assert found == [
-        "vpc.subnet_ids: allowed a list of 1 to 16 ids like subnet-0123456789abcdef0; "
+        "vpc.subnet_ids: allowed a list of 2 to 16 ids like subnet-0123456789abcdef0 "
+        "(two or more AZs); "
         'given ["subnet-1", "subnet-2"]',
         "vpc.security_group_ids: allowed a list of 1 to 5 ids like sg-0123456789abcdef0; given []",
     ]
