@@ -1,11 +1,14 @@
 # sagemaker-xgb-cdk: one Makefile for the whole lifecycle.
 #   make demo   the whole lifecycle locally, no AWS account (build, deploy, predict, destroy, verify)
 #   make test   lint + every test (unit, stack, snapshot, cfn-lint, cdk-nag, end-to-end on local AWS)
-# Real AWS (credentials in your environment): make deploy / predict / call-raw / destroy / verify-teardown
+# Real AWS (credentials in your environment): make deploy / verify-deploy / predict / call-raw / destroy /
+#   verify-teardown
 
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+# checkov pins boto3/networkx/packaging versions that clash with ours: it gets a venv of its own.
+CHECKOV_VENV := .venv-checkov
 # cdk.json runs `python3 app.py` and `python3 -m model_build`: the venv's python must come first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -18,9 +21,9 @@ OUTPUTS := cdk-outputs.json
 # make deploy CONFIG=examples/production.json: a whole environment's settings from one file.
 CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
 
-.PHONY: install build synth lint format test test-fast snapshot-update bench schema diagram docs \
-        demo demo-batch up down env deploy diff predict call-raw call-api batch-transform destroy verify-teardown \
-        clean
+.PHONY: install build synth lint format test test-fast checkov snapshot-update bench schema diagram docs \
+        demo demo-batch up down env deploy diff predict call-raw call-api batch-transform \
+        destroy verify-deploy verify-teardown clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -28,6 +31,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -51,11 +59,16 @@ format: install
 	ruff check --fix .
 	ruff format .
 
-test: lint
-	pytest
+# REQUIRE_CHECKOV: the checkov scan fails, rather than skips, if its venv is missing.
+test: lint $(CHECKOV_VENV)/.installed
+	REQUIRE_CHECKOV=1 pytest
 
 test-fast: install
 	pytest -m "not e2e"
+
+# checkov on every config's template (make test runs it too).
+checkov: install $(CHECKOV_VENV)/.installed
+	REQUIRE_CHECKOV=1 pytest tests/unit/stacks/test_checkov.py
 
 snapshot-update: install
 	pytest -n 0 tests/unit/stacks/test_stack_snapshot.py --snapshot-update
@@ -95,12 +108,16 @@ env:
 	@$(LOCAL_CLOUD) env
 
 # --- real AWS ----------------------------------------------------------------------------------
+# preflight: refuse an autoscaled variant's instance type change before CloudFormation sees it.
 # A deploy that writes no usable outputs is a failed deploy: the old file is removed first and
 # the new one must name the endpoint.
 deploy: install
+	$(CDK) synth --quiet $(CONFIG_ARG)
+	python -m clients.preflight
 	rm -f $(OUTPUTS)
-	$(CDK) deploy --require-approval never --outputs-file $(OUTPUTS) $(CONFIG_ARG)
+	$(CDK) deploy --app cdk.out --require-approval never --outputs-file $(OUTPUTS)
 	python -m clients.check_outputs --outputs-file $(OUTPUTS)
+	python -m clients.verify_deploy --outputs-file $(OUTPUTS)
 
 diff: install
 	$(CDK) diff $(CONFIG_ARG)
@@ -121,6 +138,10 @@ destroy: install
 # stack's Model (deploy with batch_transform on; docs/batch-transform.md). Locally after `make up`.
 batch-transform: install
 	python -m clients.batch_transform --outputs-file $(OUTPUTS) $(ARGS)
+
+# What is live is what this build deployed (docs/verify-deploy.md); make deploy ends with it.
+verify-deploy: install
+	python -m clients.verify_deploy --outputs-file $(OUTPUTS)
 
 verify-teardown: install
 	python -m clients.verify_teardown --outputs-file $(OUTPUTS)

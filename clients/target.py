@@ -47,7 +47,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="payload_format", choices=FORMATS, default="json")
 
 
-def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+def add_source_arguments(parser: argparse.ArgumentParser, *, rows: bool = True) -> None:
     """Where a client finds the deploy's outputs, the rows to send and the region."""
     parser.add_argument(
         "--outputs-file",
@@ -56,11 +56,12 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         help="`cdk deploy --outputs-file` JSON (default: %(default)s)",
     )
     parser.add_argument("--stack-name", help="stack to read when the outputs file has several")
-    parser.add_argument(
-        "--rows",
-        help="JSON: one row or a list of rows, positional [values] or named {feature: value}; "
-        "or a CSV file with a header row (named rows)",
-    )
+    if rows:
+        parser.add_argument(
+            "--rows",
+            help="JSON: one row or a list of rows, positional [values] or named {feature: value}; "
+            "or a CSV file with a header row (named rows)",
+        )
     parser.add_argument(
         "--model-card",
         type=Path,
@@ -114,6 +115,25 @@ def resolve_endpoint_name(
             return value
         raise UsageError(f"stack {name} in {outputs_file} has no {ENDPOINT_NAME_OUTPUT} output")
     raise UsageError(f"no stack in {outputs_file} has an {ENDPOINT_NAME_OUTPUT} output")
+
+
+def resolve_stack_name(*, stack_name: str | None, outputs_file: Path, default: str) -> str:
+    """--stack-name, else the outputs file's one stack with an endpoint, else `default`."""
+    if stack_name:
+        return stack_name
+    if not outputs_file.is_file():
+        return default
+    outputs = _read_json(outputs_file, what="outputs file")
+    names = sorted(
+        name
+        for name, out in (outputs.items() if isinstance(outputs, dict) else [])
+        if isinstance(out, dict) and ENDPOINT_NAME_OUTPUT in out
+    )
+    if len(names) > 1:
+        raise UsageError(
+            f"{outputs_file} has several stacks ({', '.join(names)}): pass --stack-name"
+        )
+    return names[0] if names else default
 
 
 def read_card(model_card: Path) -> dict[str, Any] | None:

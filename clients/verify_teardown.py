@@ -30,6 +30,10 @@ ENDPOINT_LOG_PREFIX = "/aws/sagemaker/Endpoints/"
 GONE_STACK_STATUSES = {"DELETE_COMPLETE"}
 LOG_GROUP_OUTPUT = "LogGroupName"
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+# API Gateway's account-wide logging role, which the public API creates and `cdk destroy` keeps
+# on purpose (docs/public-api.md): other APIs in the account may log through it.
+KEPT_LOGGING_ROLE = "-PublicApiRestApiCloudWatchRole"
+APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ def find_roles(iam: Any, owner: Ownership) -> Finding:
     left = []
     for role in _paginate(iam, "list_roles", "Roles"):
         name = role["RoleName"]
+        if _kept_on_purpose(role):
+            continue
         if owner.owns_name(name) or (
             SAGEMAKER_PRINCIPAL in json.dumps(role.get("AssumeRolePolicyDocument", ""))
             and _tagged(functools.partial(_role_tags, iam, name), owner)
@@ -181,6 +187,16 @@ def _tagged(list_tags: Callable[[], list[dict[str, str]]], owner: Ownership) -> 
 
 def _sagemaker_tags(sagemaker: Any, arn: str) -> list[dict[str, str]]:
     return list(sagemaker.list_tags(ResourceArn=arn).get("Tags", []))
+
+
+def _kept_on_purpose(role: dict[str, Any]) -> bool:
+    """The account's API Gateway logging role: its name, and trusted by API Gateway alone."""
+    trust = json.dumps(role.get("AssumeRolePolicyDocument", ""))
+    return (
+        KEPT_LOGGING_ROLE in role["RoleName"]
+        and APIGATEWAY_PRINCIPAL in trust
+        and SAGEMAKER_PRINCIPAL not in trust
+    )
 
 
 def _role_tags(iam: Any, name: str) -> list[dict[str, str]]:

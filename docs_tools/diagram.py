@@ -40,9 +40,11 @@ DIAGRAMS = (
 
 def synth_template(*, artifact: Path, config: Path | None, repo: Path = REPO) -> dict[str, Any]:
     """The stack's template as `cdk synth [-c config=FILE]` writes it (construct paths kept)."""
-    import aws_cdk as cdk  # late: `--help` should not start jsii
-
+    # late: `--help` should not start jsii; app first, so its Node-banner silencing comes first
     import app as app_module
+
+    # isort: split
+    import aws_cdk as cdk
 
     context = json.loads((repo / "cdk.json").read_text())["context"]
     # The CLI sets this too; the paths name the construct each resource belongs to.

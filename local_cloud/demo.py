@@ -26,6 +26,9 @@ from local_cloud.stages import StageFailed, StageRunner, Terminated, signals_rai
 # Variables that could point a child at a real account instead of the local one.
 REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE")
 PREDICTION_TOLERANCE = 1e-5
+# Learners are protected by default: the demo's stack deletes itself after 2 idle hours
+# (docs/idle-teardown.md), so one deployed to a real account does not bill for a month.
+DEMO_IDLE_TEARDOWN = {"after_hours": 2, "notify": "create"}
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,10 @@ def _lifecycle(
     cdk.outputs_file.unlink(missing_ok=True)  # never predict against a previous run's endpoint
     shutil.rmtree(cdk.assembly_dir, ignore_errors=True)
     # The demo turns the optional public API on, so its route is exercised end to end too.
-    context = {"config": str(REPO_ROOT / "examples" / "public-api.json")}
+    context = {
+        "config": str(REPO_ROOT / "examples" / "public-api.json"),
+        "idle_teardown": json.dumps(DEMO_IDLE_TEARDOWN),
+    }
     if stack_name:
         context["stack_name"] = stack_name
     stack = stack_name or STACK_NAME
@@ -122,6 +128,8 @@ def _lifecycle(
     client_args = ["--outputs-file", str(cdk.outputs_file), "--model-card", str(layout.model_card)]
     if stack_name:
         client_args += ["--stack-name", stack_name]
+    with runner.stage("verify deploy"):
+        _python(["-m", "clients.verify_deploy", *client_args], env=env, layout=layout, echo=True)
     expected = _card_predictions(layout.model_card)
     with runner.stage("predict (boto3)"):
         out = _python(["-m", "clients.predict", *client_args], env=env, layout=layout, echo=True)

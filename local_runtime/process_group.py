@@ -45,18 +45,45 @@ def wait_for_http(url: str, *, timeout: float, proc: subprocess.Popen[bytes] | N
 
 
 def stop_process(proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
-    """SIGTERM the process group, then SIGKILL it if it lingers."""
-    if proc.poll() is not None:
+    """SIGTERM the process group, wait until every member is gone, then SIGKILL what lingers.
+
+    The group, not just its leader: `npx` exits on SIGTERM before the node and python it
+    started have, and a caller that returns then leaves them running (and holding ports).
+    """
+    group = proc.pid  # started with start_new_session: the leader's pid names the group
+    if proc.poll() is not None and not _group_alive(group):
         return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=timeout)
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, timeout)):
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            proc.poll()  # reap the leader, so only live members keep the group
+            if proc.returncode is not None and not _group_alive(group):
+                return
+            time.sleep(0.05)
+    proc.poll()
+
+
+def _group_alive(group: int) -> bool:
+    """Whether any process of `group` still runs (zombies waiting for a reaper do not count)."""
+    proc_dir = Path("/proc")
+    if not proc_dir.is_dir():  # not Linux: ask the kernel, zombies included
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc_dir.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone since the listing
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
 
 
 class ServerProcess:

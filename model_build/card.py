@@ -78,6 +78,29 @@ def endpoint_predictions(raw: list[Any], kind: str, labels: list[str]) -> list[A
     return answers
 
 
+# Per predicted number: JSON carries float32 exactly, but another CPU may round the last bits.
+EXPECTED_ABS_TOLERANCE = 1e-6
+
+
+def with_expected_response(card: dict[str, Any]) -> dict[str, Any]:
+    """The card plus what the endpoint must answer for `sample.instances` sent as JSON.
+
+    `python -m clients.verify_deploy` holds the live endpoint to it. Read from the card's own
+    sample, so it follows whatever form `sample.predictions` takes.
+    """
+    expected = {
+        "content_type": "application/json",
+        "body": {"predictions": card["sample"]["predictions"]},
+        "abs_tolerance": EXPECTED_ABS_TOLERANCE,
+    }
+    return {**card, "expected_response": expected}
+
+
+def verifiable_card_text(card: dict[str, Any]) -> str:
+    """The card's text with its `expected_response` (what the build writes)."""
+    return card_text(with_expected_response(card))
+
+
 def card_text(card: dict[str, Any]) -> str:
     """Sorted keys and fixed indentation: byte-stable and readable in review diffs."""
     return json.dumps(card, sort_keys=True, indent=2) + "\n"

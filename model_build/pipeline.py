@@ -161,7 +161,7 @@ def _write(
     if not evaluation.sample_instances:
         evaluation = _synthetic_sample(booster, described)
     with _Stage(log, "card") as note:
-        text = card.card_text(
+        text = card.verifiable_card_text(
             card.card_dict(
                 params=params,
                 schema=described,

@@ -35,6 +35,11 @@ class BatchBucket(Construct):
             expire_days=settings.expire_days,
             expiry_rule_id="expire-batch-data",
             writers="you (inputs) and the execution role (transform outputs)",
+            no_versioning=(
+                "Inputs and results are working copies of data kept elsewhere, written once per "
+                "job under the job's own prefix; versions would only keep them past "
+                "batch_transform.expire_days."
+            ),
         )
         self.input_objects_arn = self.bucket.arn_for_objects(f"{INPUT_PREFIX}/*")
         self.output_objects_arn = self.bucket.arn_for_objects(f"{OUTPUT_PREFIX}/*")

@@ -30,6 +30,14 @@ class CaptureBucket(Construct):
             expire_days=settings.expire_days,
             expiry_rule_id="expire-captures",
             writers="the endpoint's execution role (capture files)",
+            no_versioning=(
+                "SageMaker writes each capture file once under a new key and never "
+                "overwrites it; versioning would only keep expired or deleted captures "
+                "beyond data_capture.expire_days."
+            ),
         )
+        # CDK's custom resource that empties the bucket on delete: whoever writes to the bucket
+        # must depend on it, so CloudFormation deletes the writer before it empties the bucket.
+        self.auto_delete = self.bucket.node.try_find_child("AutoDeleteObjectsCustomResource")
         self.destination_uri = f"s3://{self.bucket.bucket_name}/{CAPTURE_PREFIX}"
         self.objects_arn = self.bucket.arn_for_objects(f"{CAPTURE_PREFIX}/*")

@@ -33,6 +33,39 @@ def endpoint_key(scope: Construct, id_: str, *, setting: str, retain: bool) -> k
     return key
 
 
+def allow_log_group(key: kms.IKey, *, sid: str, log_group_name: str) -> str:
+    """CloudWatch Logs may use the key for this log group only (its encryption context).
+
+    Returns the log group's ARN. The name must be fixed: a generated one would make the key
+    policy and the log group refer to each other.
+
+    A no-op on an imported key: its own policy must allow the same (docs/security.md).
+    """
+    stack = cdk.Stack.of(key)
+    arn = stack.format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name=log_group_name,
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+    )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid=sid,
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=[
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+            ],
+            resources=["*"],  # in a key policy, "*" is this key
+            conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": arn}},
+        )
+    )
+    return arn
+
+
 def allow_alarm_notifications(key: kms.IKey) -> None:
     """CloudWatch alarms must encrypt what they publish to a topic encrypted with this key."""
     key.add_to_resource_policy(

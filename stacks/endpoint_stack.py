@@ -15,6 +15,7 @@ from stacks.batch_bucket import INPUT_PREFIX, OUTPUT_PREFIX, BatchBucket
 from stacks.capture_bucket import CaptureBucket
 from stacks.dashboard import EndpointDashboard
 from stacks.encryption_key import endpoint_key
+from stacks.idle_teardown import IdleTeardown, IdleTeardownProps
 from stacks.log_retention import retention
 from stacks.public_api import PublicApi
 from stacks.public_api_contract import ROUTE
@@ -91,7 +92,7 @@ class XgbEndpointStack(cdk.Stack):
                 instance_count=settings.instance_count,
                 log_retention=log_retention,
                 serverless=settings.serverless,
-                network_isolation=settings.network_isolation,
+                network_isolation=settings.network_isolated,
                 vpc=settings.vpc,
                 deployment=settings.deployment,
                 retain_instance_count=settings.autoscaling is not None,
@@ -105,6 +106,17 @@ class XgbEndpointStack(cdk.Stack):
             VariantAutoscaling(
                 self, "Autoscaling", endpoint=self.endpoint, settings=settings.autoscaling
             )
+        if settings.idle_teardown:
+            IdleTeardown(
+                self,
+                "IdleTeardown",
+                props=IdleTeardownProps(
+                    settings=settings.idle_teardown,
+                    endpoint=self.endpoint.endpoint,
+                    variant_name=variant,
+                    key=key,
+                ),
+            )
         if settings.dashboard:
             EndpointDashboard(self, "Dashboard", endpoint=self.endpoint, alarms=alarms)
         self.public_api = (
@@ -114,6 +126,7 @@ class XgbEndpointStack(cdk.Stack):
                 endpoint=self.endpoint.endpoint,
                 settings=settings.public_api,
                 log_retention=log_retention,
+                key=key,
             )
             if settings.public_api
             else None

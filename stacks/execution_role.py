@@ -7,6 +7,8 @@ VPC. Every cdk-nag finding it answers is acknowledged here, with the reason it i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -23,12 +25,14 @@ from stacks.settings import VpcSettings
 METRIC_NAMESPACES = ["AWS/SageMaker", "/aws/sagemaker/Endpoints"]
 # Where SageMaker writes every transform job's logs (one stream per job and instance).
 TRANSFORM_LOG_GROUP = "/aws/sagemaker/TransformJobs"
-# What SageMaker needs to attach the containers to your subnets (its VPC documentation).
+# What SageMaker needs to attach the containers to your subnets: the list in its guide
+# "Give SageMaker AI hosted endpoints access to resources in your Amazon VPC".
 VPC_DESCRIBE_ACTIONS = [
     "ec2:DescribeDhcpOptions",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeSubnets",
+    "ec2:DescribeVpcEndpoints",
     "ec2:DescribeVpcs",
 ]
 VPC_INTERFACE_ACTIONS = [
@@ -58,6 +62,7 @@ class ExecutionRole(iam.Role):
         capture: CaptureBucket | None = None,
         batch: BatchBucket | None = None,
         key: kms.IKey | None = None,
+        rollback_alarm_names: Sequence[str] = (),
     ) -> None:
         super().__init__(
             scope,
@@ -73,7 +78,8 @@ class ExecutionRole(iam.Role):
             statements=self._serving_statements(artifact=artifact, image_account=image_account)
             + self._capture_statements(capture=capture, key=key)
             + self._vpc_statements(vpc)
-            + self._batch_statements(batch=batch, key=key),
+            + self._batch_statements(batch=batch, key=key)
+            + self._rollback_statements(rollback_alarm_names),
         )
         self._acknowledge_findings(vpc=vpc, capture=capture, batch=batch)
 
@@ -146,7 +152,8 @@ class ExecutionRole(iam.Role):
             statements.append(
                 iam.PolicyStatement(
                     sid="EncryptDataCapture",
-                    actions=["kms:Encrypt", "kms:GenerateDataKey"],
+                    # kms:Decrypt too: S3 needs it for a multipart upload to an SSE-KMS bucket.
+                    actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
                     resources=[key.key_arn],
                 )
             )
@@ -196,6 +203,27 @@ class ExecutionRole(iam.Role):
                 )
             )
         return statements
+
+    def _rollback_statements(self, alarm_names: Sequence[str]) -> list[iam.PolicyStatement]:
+        """The deployment-guardrails guide: the execution role must be allowed
+        cloudwatch:DescribeAlarms on the auto-rollback alarms, and on those alone here."""
+        if not alarm_names:
+            return []
+        stack = cdk.Stack.of(self)
+        alarms = [
+            stack.format_arn(
+                service="cloudwatch",
+                resource="alarm",
+                resource_name=name,
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+            )
+            for name in alarm_names
+        ]
+        return [
+            iam.PolicyStatement(
+                sid="ReadRollbackAlarms", actions=["cloudwatch:DescribeAlarms"], resources=alarms
+            )
+        ]
 
     def _vpc_statements(self, vpc: VpcSettings | None) -> list[iam.PolicyStatement]:
         if vpc is None:

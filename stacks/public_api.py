@@ -12,10 +12,13 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from stacks.checkov_skips import UNENCRYPTED_LOGS_REASON, skip_checks
+from stacks.encryption_key import allow_log_group
 from stacks.public_api_contract import (
     JSON_TYPE,
     REQUEST_SCHEMA,
@@ -44,16 +47,28 @@ class PublicApi(Construct):
         endpoint: sagemaker.CfnEndpoint,
         settings: PublicApiSettings,
         log_retention: logs.RetentionDays,
+        key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, id_)
         stack = cdk.Stack.of(self)
 
+        # Encrypted with the stack's key, the group needs a fixed name for the key policy to
+        # name it (a generated one would make the two refer to each other).
+        access_logs_name = (
+            f"/aws/apigateway/{stack.stack_name}-public-api/access" if key is not None else None
+        )
         self.access_logs = logs.LogGroup(
             self,
             "AccessLogs",
+            log_group_name=access_logs_name,
             retention=log_retention,
             removal_policy=cdk.RemovalPolicy.DESTROY,
+            encryption_key=key,
         )
+        if key is not None and access_logs_name is not None:
+            allow_log_group(key, sid="AllowPublicApiAccessLogs", log_group_name=access_logs_name)
+        else:
+            skip_checks(self.access_logs, {"CKV_AWS_158": UNENCRYPTED_LOGS_REASON})
         self.role = iam.Role(
             self,
             "InvokeRole",
@@ -68,13 +83,19 @@ class PublicApi(Construct):
             )
         )
 
+        create_logging_role = settings.account_logging_role == "create"
         self.api = apigateway.RestApi(
             self,
             "RestApi",
             rest_api_name=f"{stack.stack_name}-public-api",
             description=f"POST /{ROUTE} for the SageMaker endpoint of {stack.stack_name}",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
-            cloud_watch_role=False,
+            # The account-wide logging role (docs/public-api.md): kept on destroy, since other
+            # APIs in the account and region may log through it.
+            cloud_watch_role=create_logging_role,
+            cloud_watch_role_removal_policy=(
+                cdk.RemovalPolicy.RETAIN if create_logging_role else None
+            ),
             api_key_source_type=apigateway.ApiKeySourceType.HEADER,
             deploy_options=apigateway.StageOptions(
                 stage_name=settings.stage_name,
@@ -93,6 +114,8 @@ class PublicApi(Construct):
                 throttling_rate_limit=settings.rate_limit,
                 throttling_burst_limit=settings.burst_limit,
                 metrics_enabled=True,
+                # X-Ray traces a sample of requests through API Gateway into the runtime call.
+                tracing_enabled=True,
             ),
         )
         # RestApi adds its own stage-URL output; the stack outputs the route's URL (`url`) instead.
@@ -189,10 +212,36 @@ class PublicApi(Construct):
 
         self.url = self.api.url_for_path(f"/{ROUTE}")
         self._acknowledge_findings(iam_auth=iam_auth)
+        if create_logging_role:
+            self._acknowledge_logging_role()
+
+    def _acknowledge_logging_role(self) -> None:
+        role = self.api.node.find_child("CloudWatchRole")
+        cdk.Validations.of(role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+                "service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+                reason=(
+                    "API Gateway's account-level logging role takes AWS's managed policy, as "
+                    "its logging guide says: it writes any API's logs in this account and "
+                    "region, so no resource of this stack could narrow it."
+                ),
+            )
+        )
 
     def _acknowledge_findings(self, *, iam_auth: bool) -> None:
-        """cdk-nag findings we accept by design, each with the reason it is true."""
+        """cdk-nag and checkov findings we accept by design, each with the reason it is true."""
         stage = self.api.deployment_stage
+        skip_checks(
+            stage,
+            {
+                "CKV_AWS_120": (
+                    "A prediction API: API Gateway keys its cache on path, query and headers, "
+                    "not the POST body, so a cache would serve one caller's prediction to "
+                    "another; a cache cluster also bills by the hour."
+                )
+            },
+        )
         cdk.Validations.of(stage).acknowledge(
             cdk.Acknowledgment(
                 id="AwsSolutions-APIG3",
@@ -205,9 +254,9 @@ class PublicApi(Construct):
             cdk.Acknowledgment(
                 id="AwsSolutions-APIG6",
                 reason=(
-                    "Execution logging needs the account-wide API Gateway CloudWatch role "
-                    "(AWS::ApiGateway::Account), a singleton this stack must not own; every "
-                    "request is logged by the stage's access log instead."
+                    "Execution logs go to a log group API Gateway creates outside the stack "
+                    "(API-Gateway-Execution-Logs_<api>/<stage>), never expiring and not under "
+                    "the stack's key; every request is logged by the stage's access log instead."
                 ),
             ),
         )

@@ -58,6 +58,12 @@ MODEL_FAILED_MESSAGE = "The model failed to answer this request."
 GATEWAY_FAILED_MESSAGE = "The gateway could not call the model endpoint."
 
 
+# The runtime error body's message member, in the order the gateway's template reads them.
+RUNTIME_MESSAGE_KEYS = ("Message", "message")
+# How a throttled call's message reads (AWS's ThrottlingException: "Rate exceeded").
+THROTTLING_MARKERS = ("throttl", "rate exceeded")
+
+
 @dataclass(frozen=True)
 class ResponseRule:
     """One integration response: the runtime statuses it matches and what the caller gets.
@@ -76,9 +82,10 @@ MODEL_ERROR = ResponseRule("model error (424: the container answered non-2xx)", 
 RESPONSE_RULES: tuple[ResponseRule, ...] = (
     MODEL_ERROR,
     ResponseRule("payload too large", "413", 413),
+    # 429 ModelNotReadyException; a 400 ThrottlingException is told by its message (below).
     ResponseRule("throttled", "429", 429),
     # Every other 4xx (400 ValidationError, 403 access denied, ...) is the gateway's own call
-    # failing, not the caller's fault: 502.
+    # failing, not the caller's fault: 502 (unless the message says throttled: 429).
     ResponseRule("other runtime 4xx", r"4(0\d|1[0-24-9]|2[0-35-8]|[3-9]\d)", 502),
     ResponseRule("runtime 5xx", r"5\d\d", 502),
 )
@@ -113,8 +120,27 @@ def map_runtime_response(status: int, body: bytes) -> tuple[int, bytes]:
         return 413, message_body(TOO_LARGE_MESSAGE)
     if rule.status == 429:
         return 429, message_body(THROTTLED_MESSAGE)
-    detail = _json_object(body).get("message")
+    detail = runtime_message(_json_object(body))
+    if detail is not None and is_throttling(detail):
+        return 429, message_body(THROTTLED_MESSAGE)
     return rule.status, message_body(GATEWAY_FAILED_MESSAGE, detail=detail)
+
+
+def runtime_message(fields: dict[str, Any]) -> str | None:
+    """The runtime error's text: its modelled member is `Message` (botocore's sagemaker-runtime
+    model); some front-end errors spell it `message`. None when neither is there."""
+    for key in RUNTIME_MESSAGE_KEYS:
+        value = fields.get(key)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+def is_throttling(message: str) -> bool:
+    """A throttled call: the 400 ThrottlingException says so in its text only (the selection
+    pattern sees the status alone)."""
+    lowered = message.lower()
+    return any(marker in lowered for marker in THROTTLING_MARKERS)
 
 
 def message_body(message: str, *, detail: object = None) -> bytes:

@@ -12,7 +12,9 @@ from stacks.public_api_contract import (
     MODEL_ERROR,
     MODEL_FAILED_MESSAGE,
     MODEL_SERVER_ERROR_STATUS,
+    RUNTIME_MESSAGE_KEYS,
     THROTTLED_MESSAGE,
+    THROTTLING_MARKERS,
     TOO_LARGE_MESSAGE,
     ResponseRule,
     message_body,
@@ -27,9 +29,22 @@ $input.path('$.OriginalMessage')
 #set($context.responseOverride.status = {MODEL_SERVER_ERROR_STATUS})
 {message_body(MODEL_FAILED_MESSAGE).decode()}
 #end"""
-RUNTIME_FAILURE_TEMPLATE = (
-    f'{{"message": "{GATEWAY_FAILED_MESSAGE}", "detail": $input.json(\'$.message\')}}'
-)
+# A runtime error other than ModelError: its text is in `Message` (`message` on some front-end
+# errors). A throttled call becomes 429; anything else the gateway's 502 with the runtime's text.
+_THROTTLED = " || ".join(f'$text.contains("{m}")' for m in THROTTLING_MARKERS)
+RUNTIME_FAILURE_TEMPLATE = f"""#set($upper = "$!{{input.path('$.{RUNTIME_MESSAGE_KEYS[0]}')}}")
+#set($lower = "$!{{input.path('$.{RUNTIME_MESSAGE_KEYS[1]}')}}")
+#if($upper != "")#set($text = $upper.toLowerCase())#else#set($text = $lower.toLowerCase())#end
+#if({_THROTTLED})
+#set($context.responseOverride.status = 429)
+{message_body(THROTTLED_MESSAGE).decode()}
+#elseif($upper != "")
+{{"message": "{GATEWAY_FAILED_MESSAGE}", "detail": $input.json('$.{RUNTIME_MESSAGE_KEYS[0]}')}}
+#elseif($lower != "")
+{{"message": "{GATEWAY_FAILED_MESSAGE}", "detail": $input.json('$.{RUNTIME_MESSAGE_KEYS[1]}')}}
+#else
+{message_body(GATEWAY_FAILED_MESSAGE).decode()}
+#end"""
 # Gateway response templates are plain substitution (no VTL); API Gateway escapes the validator's
 # text for JSON.
 BAD_BODY_TEMPLATE = (

@@ -25,6 +25,8 @@ from stacks import endpoint_properties as properties
 from stacks.alarms import EndpointAlarms
 from stacks.batch_bucket import BatchBucket
 from stacks.capture_bucket import CaptureBucket
+from stacks.checkov_skips import UNENCRYPTED_LOGS_REASON, skip_checks
+from stacks.encryption_key import allow_log_group
 from stacks.execution_role import ExecutionRole
 from stacks.image_registry import REGISTRY_ACCOUNTS
 from stacks.settings import DeploymentSettings, ServerlessSettings, VpcSettings
@@ -63,6 +65,15 @@ def check_model_artifact(path: Path) -> None:
             f"model_artifact {str(path)!r} does not exist: "
             "run `python -m model_build` first (cdk.json's build step does)"
         )
+
+
+def _no_isolation_reason(props: XgboostEndpointProps) -> str:
+    if props.serverless is not None:
+        return (
+            "Serverless Inference does not support network isolation (SageMaker refuses "
+            "EnableNetworkIsolation on a serverless variant's model)."
+        )
+    return "network_isolation is set to false in this deployment's settings (an explicit opt-out)."
 
 
 class XgboostEndpoint(Construct):
@@ -111,13 +122,19 @@ class XgboostEndpoint(Construct):
         registry_host = f"{image_account}.dkr.ecr.{stack.region}.{stack.url_suffix}"
         self.image_uri = f"{registry_host}/{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 
+        log_group_name = properties.endpoint_log_group_name(props.endpoint_name)
         self.log_group = logs.LogGroup(
             self,
             "LogGroup",
-            log_group_name=properties.endpoint_log_group_name(props.endpoint_name),
+            log_group_name=log_group_name,
             retention=props.log_retention,
             removal_policy=cdk.RemovalPolicy.DESTROY,
+            encryption_key=key,
         )
+        if key is not None:
+            allow_log_group(key, sid="AllowEndpointLogGroup", log_group_name=log_group_name)
+        else:
+            skip_checks(self.log_group, {"CKV_AWS_158": UNENCRYPTED_LOGS_REASON})
 
         self.role = ExecutionRole(
             self,
@@ -129,6 +146,7 @@ class XgboostEndpoint(Construct):
             capture=capture,
             batch=batch,
             key=key,
+            rollback_alarm_names=alarms.rollback_names if props.deployment and alarms else (),
         )
 
         self.model = sagemaker.CfnModel(
@@ -148,6 +166,8 @@ class XgboostEndpoint(Construct):
         # SageMaker checks the role's permissions when it creates the Model: wait for the policy,
         # not only the role, or creation races IAM.
         self.model.node.add_dependency(self.role.policy)
+        if not props.network_isolation:
+            skip_checks(self.model, {"CKV_AWS_370": _no_isolation_reason(props)})
 
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self,
@@ -196,6 +216,10 @@ class XgboostEndpoint(Construct):
         if alarms is not None:
             # Referred to by name: SageMaker checks the rollback alarms exist when it starts.
             self.endpoint.node.add_dependency(alarms)
+        if capture is not None and capture.auto_delete is not None:
+            # On destroy the endpoint goes first, then the bucket is emptied: nothing is written
+            # into it after emptying, which would fail the bucket's deletion.
+            self.endpoint.node.add_dependency(capture.auto_delete)
 
         for resource in (self.model, self.endpoint_config, self.endpoint):
             cdk.Tags.of(resource).add("model-sha256", self.model_sha256)

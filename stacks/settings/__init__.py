@@ -25,11 +25,13 @@ from stacks.settings.observability import (
     DataCaptureSettings,
 )
 from stacks.settings.public_api import AUTH_MODES, QUOTA_PERIODS, PublicApiSettings
+from stacks.settings.teardown import MAX_IDLE_HOURS, IdleTeardownSettings
 
 __all__ = [
     "AUTH_MODES",
     "DEPLOYMENT_STRATEGIES",
     "LOG_RETENTION_DAYS",
+    "MAX_IDLE_HOURS",
     "MAX_INSTANCE_COUNT",
     "QUOTA_PERIODS",
     "SETTING_KEYS",
@@ -41,6 +43,7 @@ __all__ = [
     "DataCaptureSettings",
     "DeploymentSettings",
     "EndpointSettings",
+    "IdleTeardownSettings",
     "PublicApiSettings",
     "ServerlessSettings",
     "VpcSettings",

@@ -32,6 +32,7 @@ from stacks.settings.observability import (
 )
 from stacks.settings.public_api import PublicApiSettings
 from stacks.settings.rules import DEFAULT_MODEL_ARTIFACT, INVALID_KEYS, conflicts
+from stacks.settings.teardown import IdleTeardownSettings
 from stacks.settings.values import (
     Blankable,
     Choice,
@@ -169,11 +170,13 @@ class EndpointSettings(SettingsModel):
         allowed=KMS_ALLOWED,
         pattern=KMS_PATTERN,
     )
-    network_isolation: Flag = setting(
-        False,
-        "EnableNetworkIsolation on the Model, plus PIP_NO_BUILD_ISOLATION=false in its "
-        "environment so the container's start-up pip install of the handler works offline. "
-        "Costs: free.",
+    network_isolation: Blankable[Flag] = setting(
+        None,
+        "EnableNetworkIsolation on the Model (the container gets no network: the handler needs "
+        "none), plus PIP_NO_BUILD_ISOLATION=false in its environment so the container's "
+        "start-up pip install of the handler works offline. null (the default) means on, "
+        "except with serverless, which does not support it; false turns it off. Costs: free.",
+        allowed="true, false, or null (on unless serverless)",
     )
     vpc: OptionGroup[VpcSettings] = setting(
         None,
@@ -189,6 +192,15 @@ class EndpointSettings(SettingsModel):
         "group the stack owns. The URL is public: keep the usage plan's limits low. "
         "Costs: about $3.50 per million requests plus log ingestion.",
     )
+    idle_teardown: OptionGroup[IdleTeardownSettings] = setting(
+        None,
+        "An hourly EventBridge schedule runs a small Lambda that reads the endpoint's "
+        "Invocations; after `after_hours` with none (and no deploy in that window) it deletes "
+        "the endpoint, tells `notify`, and deletes this stack (CloudFormation uses the role "
+        "the stack was deployed with). The Lambda may delete this stack and this endpoint "
+        "only. Refused with serverless without provisioned concurrency (nothing to save). "
+        "Costs: free tier (720 short Lambda runs and metric reads a month).",
+    )
 
     @model_validator(mode="after")
     def _combinations(self, info: ValidationInfo) -> Self:
@@ -199,3 +211,10 @@ class EndpointSettings(SettingsModel):
             context = {"count": len(problems), "problems": problems}
             raise PydanticCustomError("conflict", "{count} settings conflict", context)
         return self
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether the Model runs without network: on by default, off where unsupported."""
+        if self.network_isolation is None:
+            return self.serverless is None
+        return self.network_isolation

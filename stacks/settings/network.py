@@ -23,10 +23,11 @@ class VpcSettings(SettingsModel):
 
     subnet_ids: tuple[SubnetId, ...] = setting(
         (),
-        "Subnets for the containers' network interfaces; they need a route to S3, ECR and "
-        "CloudWatch (VPC endpoints or NAT).",
-        allowed="a list of 1 to 16 ids like subnet-0123456789abcdef0",
-        min_length=1,
+        "Subnets for the containers' network interfaces, in at least two Availability Zones "
+        "(SageMaker's VPC guide); they need a route to S3 (a gateway VPC endpoint or NAT) for "
+        "the model artefact, and to ECR and CloudWatch.",
+        allowed="a list of 2 to 16 ids like subnet-0123456789abcdef0 (two or more AZs)",
+        min_length=2,
         max_length=16,
     )
     security_group_ids: tuple[SecurityGroupId, ...] = setting(

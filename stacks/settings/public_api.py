@@ -12,6 +12,7 @@ from stacks.settings.values import Integer, Number, SettingsModel, setting
 
 AuthMode = Literal["api_key", "iam"]
 QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]
+AccountLoggingRole = Literal["create", "existing"]
 AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
 QUOTA_PERIODS: tuple[str, ...] = get_args(QuotaPeriod)
 # API Gateway's account-level default is 10,000 requests/s and a burst of 5,000.
@@ -50,4 +51,13 @@ class PublicApiSettings(SettingsModel):
         "The URL's stage: POST /<stage>/predict.",
         allowed="a stage name (letters, digits, underscores; at most 128)",
         pattern=r"^[A-Za-z0-9_]{1,128}$",
+    )
+    account_logging_role: AccountLoggingRole = setting(
+        "create",
+        "API Gateway's account-level CloudWatch Logs role, one per account and region, without "
+        "which the stage's access logs cannot be created. create: a role with AWS's "
+        "AmazonAPIGatewayPushToCloudWatchLogs policy, set on the account "
+        "(AWS::ApiGateway::Account; it replaces any role set before) and kept on destroy, "
+        "since other APIs may log through it. existing: the account already has one (set by "
+        "your platform team, say); the stack leaves the account setting alone.",
     )

@@ -27,6 +27,7 @@ from stacks.settings.instances import (
 from stacks.settings.network import VpcSettings
 from stacks.settings.observability import DataCaptureSettings
 from stacks.settings.public_api import PublicApiSettings
+from stacks.settings.teardown import IdleTeardownSettings
 
 DEFAULT_MODEL_ARTIFACT = "build/model.tar.gz"
 # The validation context key that carries the top-level keys whose values were invalid.
@@ -48,9 +49,10 @@ class Combination(Protocol):
     deployment: DeploymentSettings | None
     data_capture: DataCaptureSettings | None
     kms: str | None
-    network_isolation: bool
+    network_isolation: bool | None
     vpc: VpcSettings | None
     public_api: PublicApiSettings | None
+    idle_teardown: IdleTeardownSettings | None
 
 
 @dataclass(frozen=True)
@@ -253,3 +255,17 @@ def _burst_covers_rate(s: Combination) -> Iterator[Problem]:
     if api is not None and api.burst_limit < api.rate_limit:
         message = f"allowed at least rate_limit ({api.rate_limit:g}); given {api.burst_limit}"
         yield "public_api.burst_limit", message
+
+
+@rule("serverless", "idle_teardown")
+def _teardown_saves_something(s: Combination) -> Iterator[Problem]:
+    """idle_teardown: not with serverless unless it has provisioned concurrency (an idle
+    serverless endpoint without it bills nothing)."""
+    serverless = s.serverless
+    if s.idle_teardown is not None and serverless and serverless.provisioned_concurrency is None:
+        message = (
+            "an idle serverless endpoint without provisioned_concurrency bills nothing, so "
+            "there is nothing to tear down; drop idle_teardown or set "
+            "serverless.provisioned_concurrency"
+        )
+        yield "idle_teardown", message

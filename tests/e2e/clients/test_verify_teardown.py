@@ -53,6 +53,30 @@ def test_teardown_check_finds_an_execution_role_by_its_tag(
         iam.delete_role(RoleName=name)
 
 
+@pytest.mark.parametrize(
+    ("principal", "counted"),
+    [("apigateway.amazonaws.com", False), ("sagemaker.amazonaws.com", True)],
+)
+def test_teardown_check_leaves_the_kept_api_gateway_logging_role_alone(
+    local_env: dict[str, Any], principal: str, counted: bool
+) -> None:
+    # The public API's account logging role is retained on destroy by design.
+    iam = local_env["session"].client("iam", endpoint_url=local_env["moto_url"])
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    name = f"KeptStack-PublicApiRestApiCloudWatchRole9E13EBE3-{principal.split('.')[0]}"
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+    try:
+        owner = verify_teardown.Ownership(stack_name="KeptStack")
+        assert (name in verify_teardown.find_roles(iam, owner).leftovers) is counted
+    finally:
+        iam.delete_role(RoleName=name)
+
+
 def test_teardown_check_finds_a_public_api_and_its_access_logs_named_after_the_stack(
     local_env: dict[str, Any],
 ) -> None:

@@ -17,6 +17,7 @@ STAGES = [
     "bootstrap",
     "build",
     "deploy",
+    "verify deploy",
     "predict (boto3)",
     "predict (raw SigV4)",
     "public API (POST /predict)",
@@ -60,6 +61,7 @@ def test_demo_runs_every_stage_and_serves_predictions(tmp_path: Path) -> None:
     assert re.search(r"^    without key: 403 ", output, re.M)
     assert re.search(r"^    malformed body: 400 ", output, re.M)
     assert "teardown verified" in output
+    assert re.search(r"^deploy verified: stack \S+ serves this build's model", output, re.M)
     # The local outputs file stays in the work dir, where a real-AWS `make predict` won't look.
     assert (work / "cdk-outputs.json").is_file()
     assert not (app / "cdk-outputs.json").exists()

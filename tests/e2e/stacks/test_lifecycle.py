@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from clients import call_raw, predict, verify_teardown
+from clients import call_raw, predict, verify_deploy, verify_teardown
 from clients.errors import InvocationError
 from clients.payload import predictions_of
 from clients.target import Target
@@ -49,6 +49,14 @@ class Deployment:
             region=self.session.region_name,
             payload_format=payload_format,
         )
+
+    def verify_argv(self) -> list[str]:
+        card = self.app_dir / "build" / "model-card.json"
+        return ["--stack-name", STACK, "--model-card", str(card), "--region", self.region]
+
+    @property
+    def region(self) -> str:
+        return str(self.session.region_name)
 
     def physical_id(self, resource_type: str) -> str:
         """Name of the stack's one resource of this type (moto may give an ARN)."""
@@ -144,6 +152,49 @@ def test_update_moves_the_endpoint_to_a_new_model_and_config(deployed: Deploymen
     served = predictions_of(result.text)
     assert served == pytest.approx(new_card["sample"]["predictions"])
     assert served != pytest.approx(old_card["sample"]["predictions"])
+    assert verify_deploy.main(deployed.verify_argv()) == 0  # what make deploy ends with
+
+
+def _repoint(sagemaker: Any, endpoint_name: str, config_name: str) -> None:
+    """What moto allows in place of UpdateEndpoint: the same name, re-created on a config."""
+    sagemaker.delete_endpoint(EndpointName=endpoint_name)
+    sagemaker.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name)
+
+
+def test_verify_deploy_names_a_config_switched_behind_cloudformations_back(
+    deployed: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sagemaker = deployed.client("sagemaker")
+    endpoint_name = deployed.outputs()["EndpointName"]
+    stack_config = sagemaker.describe_endpoint(EndpointName=endpoint_name)["EndpointConfigName"]
+    variant = sagemaker.describe_endpoint_config(EndpointConfigName=stack_config)[
+        "ProductionVariants"
+    ][0]
+    rogue = "hand-made-config"
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=rogue,
+        ProductionVariants=[
+            {
+                key: variant[key]
+                for key in ("VariantName", "ModelName", "InstanceType", "InitialInstanceCount")
+            }
+        ],
+    )
+    _repoint(sagemaker, endpoint_name, rogue)
+    try:
+        assert verify_deploy.main(deployed.verify_argv()) == 1
+        out = capsys.readouterr().out
+    finally:
+        _repoint(sagemaker, endpoint_name, stack_config)
+        sagemaker.delete_endpoint_config(EndpointConfigName=rogue)
+    mismatches = [line for line in out.splitlines() if line.startswith("MISMATCH")]
+    # Same model, so only the config is wrong, and the line names both sides.
+    assert mismatches == [
+        f"MISMATCH  endpoint config: live {rogue}; "
+        f"expected {stack_config} (stack {STACK}'s EndpointConfig)"
+    ]
+    assert f"deploy NOT verified: 1 mismatch(es) in stack {STACK}" in out
+    assert verify_deploy.main(deployed.verify_argv()) == 0  # put back: verified again
 
 
 def test_destroy_leaves_nothing_behind(

@@ -111,6 +111,7 @@ def test_card_has_the_agreed_schema(built_model: BuildResult) -> None:
         "metrics",
         "tarball",
         "sample",
+        "expected_response",
     }
     assert card["kind"] == "binary"
     assert card["labels"] == ["malignant", "benign"]

@@ -153,7 +153,15 @@ def test_production_options_are_all_off_by_default() -> None:
     assert settings.kms is None
     assert settings.vpc is None
     assert settings.dashboard is False
-    assert settings.network_isolation is False
+
+
+def test_network_isolation_is_on_by_default_except_serverless() -> None:
+    # null (the default) means on: the handler needs no network; serverless cannot have it.
+    assert load_settings({}).network_isolation is None
+    assert load_settings({}).network_isolated is True
+    assert load_settings({"serverless": True}).network_isolated is False
+    assert load_settings({"network_isolation": False}).network_isolated is False
+    assert load_settings({"network_isolation": "null"}).network_isolated is True
 
 
 @pytest.mark.parametrize("name", ["production.json", "serverless.json"])
@@ -199,7 +207,8 @@ def test_production_example_turns_every_instance_option_on() -> None:
             {"autoscaling": '{"max_capacity": 8}'},  # -c 'autoscaling={"max_capacity": 8}'
             {"autoscaling": AutoscalingSettings(max_capacity=8)},
         ),
-        ({"dashboard": "true", "network_isolation": "false"}, {"dashboard": True}),
+        ({"dashboard": "true", "network_isolation": "false"},
+         {"dashboard": True, "network_isolation": False}),
         ({"deployment": {"strategy": "rolling", "step_percent": 5, "wait_seconds": 0},
           "instance_count": 20},
          {"deployment": DeploymentSettings(strategy="rolling", step_percent=5, wait_seconds=0)}),
@@ -275,10 +284,16 @@ def test_good_option_values_are_accepted(
          "data_capture.retain: allowed true or false; given 'sometimes'"),
         ({"kms": "alias/my-key"}, "kms: allowed 'create', a KMS key ARN"),
         ({"dashboard": "on"}, "dashboard: allowed true or false; given 'on'"),
-        ({"network_isolation": 1}, "network_isolation: allowed true or false; given 1"),
+        ({"network_isolation": 1},
+         "network_isolation: allowed true, false, or null (on unless serverless); given 1"),
         ({"vpc": {"subnet_ids": ["subnet-1"], "security_group_ids": ["sg-0123456789abcdef0"]}},
-         "vpc.subnet_ids: allowed a list of 1 to 16 ids like subnet-0123456789abcdef0"),
-        ({"vpc": {"subnet_ids": ["subnet-0123456789abcdef0"]}},
+         "vpc.subnet_ids: allowed a list of 2 to 16 ids like subnet-0123456789abcdef0"),
+        # SageMaker's VPC guide: subnets in at least two Availability Zones.
+        ({"vpc": {"subnet_ids": ["subnet-0123456789abcdef0"],
+                  "security_group_ids": ["sg-0123456789abcdef0"]}},
+         "vpc.subnet_ids: allowed a list of 2 to 16 ids like subnet-0123456789abcdef0 (two or "
+         'more AZs); given ["subnet-0123456789abcdef0"]'),
+        ({"vpc": {"subnet_ids": ["subnet-0123456789abcdef0", "subnet-89abcdef"]}},
          "vpc: needs both subnet_ids and security_group_ids"),
         ({"instance_type": "ml.m5.larg"}, "(did you mean 'ml.m5.large'?)"),
         ({"instance_type": "ml.g4d.xlarge"}, "(did you mean 'ml.g4dn.xlarge'?)"),
@@ -306,7 +321,7 @@ SERVERLESS = {"serverless": {"max_concurrency": 5}}
         ({**SERVERLESS, "kms": "create"}, "kms: cannot be used with serverless"),
         ({**SERVERLESS, "network_isolation": True},
          "network_isolation: cannot be used with serverless"),
-        ({**SERVERLESS, "vpc": {"subnet_ids": ["subnet-0123456789abcdef0"],
+        ({**SERVERLESS, "vpc": {"subnet_ids": ["subnet-0123456789abcdef0", "subnet-89abcdef"],
                                 "security_group_ids": ["sg-0123456789abcdef0"]}},
          "vpc: cannot be used with serverless"),
         ({**SERVERLESS, "deployment": {"strategy": "rolling"}},

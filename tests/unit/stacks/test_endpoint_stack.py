@@ -61,7 +61,14 @@ def test_model_runs_the_handler_in_script_mode(default_synth: Synthesized) -> No
         "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
         "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
         "SAGEMAKER_REGION": {"Ref": "AWS::Region"},
+        # Network isolation is on by default: the handler installs offline.
+        "PIP_NO_BUILD_ISOLATION": "false",
     }
+
+
+def test_model_has_no_network_by_default(default_synth: Synthesized) -> None:
+    _, model = _only(default_synth, MODEL)
+    assert model["Properties"]["EnableNetworkIsolation"] is True
 
 
 def test_image_comes_from_the_region_mapping(default_synth: Synthesized) -> None:

@@ -209,6 +209,40 @@ def test_stage_throttles_and_logs_access_to_a_log_group_the_stack_deletes(
     assert '"status":"$context.status"' in props["AccessLogSetting"]["Format"]
 
 
+def test_stage_traces_with_x_ray(api_synth: Synthesized) -> None:
+    _, stage = _only(api_synth, "AWS::ApiGateway::Stage")
+    assert stage["Properties"]["TracingEnabled"] is True
+
+
+def test_account_logging_role_is_set_before_the_stage_and_kept_on_destroy(
+    api_synth: Synthesized,
+) -> None:
+    """API Gateway's logging guide: access logs need the account's CloudWatch Logs role, or
+    the stage fails with "CloudWatch Logs role ARN must be set in account settings"."""
+    account_id, account = _only(api_synth, "AWS::ApiGateway::Account")
+    role_id = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    role = api_synth.template.find_resources("AWS::IAM::Role")[role_id]
+    assert account["DeletionPolicy"] == role["DeletionPolicy"] == "Retain"
+    assert json.dumps(role["Properties"]["ManagedPolicyArns"]).endswith(
+        'service-role/AmazonAPIGatewayPushToCloudWatchLogs"]]}]'
+    )
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "apigateway.amazonaws.com"
+    }
+    _, stage = _only(api_synth, "AWS::ApiGateway::Stage")
+    assert account_id in stage["DependsOn"]
+
+
+def test_existing_account_logging_role_is_left_alone(built_model: Any, tmp_path: Path) -> None:
+    existing = synth(
+        artifact=built_model.tarball,
+        outdir=tmp_path,
+        public_api=json.dumps({"account_logging_role": "existing"}),
+    )
+    existing.template.resource_count_is("AWS::ApiGateway::Account", 0)
+    assert "AmazonAPIGatewayPushToCloudWatchLogs" not in json.dumps(existing.json)
+
+
 def test_outputs_give_the_route_url_and_the_key_id(api_synth: Synthesized) -> None:
     outputs = api_synth.json["Outputs"]
     url = outputs["PublicApiUrl"]["Value"]["Fn::Join"][1]

@@ -12,6 +12,7 @@ from stacks.public_api_contract import (
     MODEL_ERROR,
     REQUEST_SCHEMA,
     RESPONSE_RULES,
+    THROTTLED_MESSAGE,
     map_runtime_response,
     rule_for,
 )
@@ -130,6 +131,28 @@ def test_other_runtime_error_is_a_502_naming_the_runtimes_message() -> None:
     status, body = map_runtime_response(400, runtime_body)
     assert status == 502
     assert json.loads(body)["detail"] == "Endpoint X of account Y not found."
+
+
+def test_the_runtimes_modelled_message_member_is_read() -> None:
+    # botocore's sagemaker-runtime model: every InvokeEndpoint error has `Message`.
+    runtime_body = json.dumps({"Message": "Endpoint X is not in service."}).encode()
+    status, body = map_runtime_response(503, runtime_body)
+    assert status == 502
+    assert json.loads(body)["detail"] == "Endpoint X is not in service."
+
+
+@pytest.mark.parametrize(
+    ("runtime_status", "runtime_body"),
+    [
+        (400, {"Message": "Rate exceeded"}),  # ThrottlingException, a 400 by its message
+        (400, {"message": "Request throttled"}),
+        (429, {"Message": "Model is not ready"}),  # ModelNotReadyException
+    ],
+)
+def test_throttling_is_a_429_not_a_502(runtime_status: int, runtime_body: dict[str, str]) -> None:
+    status, body = map_runtime_response(runtime_status, json.dumps(runtime_body).encode())
+    assert status == 429
+    assert json.loads(body) == {"message": THROTTLED_MESSAGE}
 
 
 def test_success_passes_the_body_through() -> None:

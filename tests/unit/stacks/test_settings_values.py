@@ -143,7 +143,8 @@ def test_unknown_keys_at_any_depth_suggest_the_key_meant() -> None:
         "instance_cout: unknown key (did you mean 'instance_count'?); allowed only the keys "
         "stack_name, model_artifact, model, endpoint_name, instance_type, instance_count, "
         "variant_name, log_retention_days, serverless, autoscaling, deployment, alarms, "
-        "dashboard, data_capture, batch_transform, kms, network_isolation, vpc, public_api",
+        "dashboard, data_capture, batch_transform, kms, network_isolation, vpc, public_api, "
+        "idle_teardown",
         "deployment.stratgy: unknown key (did you mean 'strategy'?); allowed only the keys "
         "strategy, step_percent, wait_seconds, termination_wait_seconds, timeout_seconds",
     ]
@@ -152,7 +153,8 @@ def test_unknown_keys_at_any_depth_suggest_the_key_meant() -> None:
 def test_a_bad_list_is_reported_once_with_the_whole_list() -> None:
     found = problems({"vpc": {"subnet_ids": ["subnet-1", "subnet-2"], "security_group_ids": []}})
     assert found == [
-        "vpc.subnet_ids: allowed a list of 1 to 16 ids like subnet-0123456789abcdef0; "
+        "vpc.subnet_ids: allowed a list of 2 to 16 ids like subnet-0123456789abcdef0 "
+        "(two or more AZs); "
         'given ["subnet-1", "subnet-2"]',
         "vpc.security_group_ids: allowed a list of 1 to 5 ids like sg-0123456789abcdef0; given []",
     ]

@@ -433,7 +433,8 @@ def test_execution_role_may_only_put_captures_under_the_prefix(production: Synth
     assert statements["EncryptDataCapture"] == {
         "Sid": "EncryptDataCapture",
         "Effect": "Allow",
-        "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+        # S3 needs kms:Decrypt as well for a multipart upload to an SSE-KMS bucket.
+        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
         "Resource": {"Fn::GetAtt": [key_id, "Arn"]},
     }
     s3_actions = set()
@@ -461,10 +462,26 @@ def test_created_key_rotates_and_encrypts_the_storage_volume(production: Synthes
     assert key["DeletionPolicy"] == "Delete"  # captures are not retained: nothing to decrypt later
     _, config = _only(production, ENDPOINT_CONFIG)
     assert config["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    # The key policy grants the account (IAM decides) and CloudWatch's alarm publishing, no more.
+    # The key policy grants the account (IAM decides), CloudWatch's alarm publishing and
+    # CloudWatch Logs for the endpoint's log group, no more.
     principals = [s["Principal"] for s in key["Properties"]["KeyPolicy"]["Statement"]]
-    assert len(principals) == 2
+    assert len(principals) == 3
     assert {"Service": "cloudwatch.amazonaws.com"} in principals
+
+
+def test_created_key_encrypts_the_endpoint_log_group_and_only_it(production: Synthesized) -> None:
+    key_id, key = _only(production, "AWS::KMS::Key")
+    _, log_group = _only(production, "AWS::Logs::LogGroup")
+    assert log_group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    statements = {s["Sid"]: s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Sid" in s}
+    logs = statements["AllowEndpointLogGroup"]
+    assert logs["Principal"] == {
+        "Service": {"Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+    }
+    arn = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    log_group = ':log-group:/aws/sagemaker/Endpoints/SagemakerXgbProduction"]]}'
+    assert json.dumps(arn).endswith(log_group)
+    assert "kms:Decrypt*" in logs["Action"] and "kms:*" not in logs["Action"]
 
 
 def test_imported_key_is_used_by_arn_and_not_created(rolling_vpc: Synthesized) -> None:
@@ -505,7 +522,9 @@ def test_vpc_places_the_model_in_the_subnets_with_exact_ec2_rights(
         "Subnets": SUBNETS,
         "SecurityGroupIds": SECURITY_GROUPS,
     }
-    assert "EnableNetworkIsolation" not in model["Properties"]
+    # Isolation stays on in a VPC: SageMaker fetches the artefact through the VPC, the
+    # container itself still gets no network.
+    assert model["Properties"]["EnableNetworkIsolation"] is True
     statements = _statements(rolling_vpc)
     expected = [
         _ec2_arn("network-interface", "*"),
@@ -597,3 +616,57 @@ def test_option_acknowledgements_are_the_expected_ones(
     assert rules(rolling_vpc) == {"AwsSolutions-IAM5", "AwsSolutions-S1"}
     vpc_wildcard = [r for r in acknowledged(rolling_vpc) if "network-interface/*" in r]
     assert len(vpc_wildcard) == 1
+
+
+# --- what AWS's guides require of the roles and the ordering ----------------------------------
+
+
+def _alarm_arn(name: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":cloudwatch:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":alarm:{name}",
+            ],
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("config", "endpoint"),
+    [("production", "SagemakerXgbProduction"), ("serverless", "SagemakerXgbServerless")],
+)
+def test_execution_role_reads_exactly_the_rollback_alarms(
+    config: str, endpoint: str, request: pytest.FixtureRequest
+) -> None:
+    """Deployment guardrails guide: the execution role needs cloudwatch:DescribeAlarms on the
+    auto-rollback alarms (5XX and p99 latency, not the notify-only 4XX)."""
+    synthesized: Synthesized = request.getfixturevalue(config)
+    statement = _statements(synthesized)["ReadRollbackAlarms"]
+    assert statement["Action"] == "cloudwatch:DescribeAlarms"
+    expected = [_alarm_arn(f"{endpoint}-AllTraffic-{s}") for s in ("errors-5xx", "latency-p99")]
+    assert statement["Resource"] == expected
+    _, endpoint_resource = _only(synthesized, "AWS::SageMaker::Endpoint")
+    rollback = endpoint_resource["Properties"]["DeploymentConfig"]["AutoRollbackConfiguration"]
+    assert [a["AlarmName"] for a in rollback["Alarms"]] == [
+        f"{endpoint}-AllTraffic-{s}" for s in ("errors-5xx", "latency-p99")
+    ]
+
+
+def test_no_deployment_no_alarm_permission(default_synth: Synthesized) -> None:
+    assert "cloudwatch:DescribeAlarms" not in json.dumps(default_synth.json)
+
+
+def test_destroy_deletes_the_endpoint_before_emptying_the_capture_bucket(
+    production: Synthesized,
+) -> None:
+    # CloudFormation deletes in reverse dependency order: the endpoint (the writer) goes first.
+    emptier_id, _ = _only(production, "Custom::S3AutoDeleteObjects")
+    _, endpoint = _only(production, "AWS::SageMaker::Endpoint")
+    assert emptier_id in endpoint["DependsOn"]

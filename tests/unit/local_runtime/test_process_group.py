@@ -1,0 +1,67 @@
+"""stop_process stops a whole process group, not only its leader."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from local_runtime.process_group import stop_process
+
+# The leader exits at once on SIGTERM; its child (like node under npx) takes a while to stop.
+LEADER_QUITS_CHILD_LINGERS = (
+    "trap 'exit 0' TERM; (trap 'sleep 0.5; exit 0' TERM; sleep 30) & echo $! > {pid}; wait"
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_stop_returns_only_once_every_member_of_the_group_is_gone(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    proc = subprocess.Popen(
+        ["bash", "-c", LEADER_QUITS_CHILD_LINGERS.format(pid=pid_file)], start_new_session=True
+    )
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+
+    stop_process(proc)
+
+    assert proc.returncode is not None
+    assert not _alive(child)
+
+
+def test_a_child_that_ignores_sigterm_is_killed(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    script = "trap 'exit 0' TERM; (trap '' TERM; sleep 30) & echo $! > {pid}; wait"
+    proc = subprocess.Popen(["bash", "-c", script.format(pid=pid_file)], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+
+    stop_process(proc, timeout=0.5)
+
+    assert not _alive(child)
+    assert not any(_alive(p) for p in _group_members(proc.pid))
+
+
+def _group_members(group: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group:
+            members.append(int(stat.parent.name))
+    return members
