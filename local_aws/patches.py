@@ -11,6 +11,7 @@ from local_aws import (
     cdk_metadata,
     cloudformation_changesets,
     sagemaker_shapes,
+    stack_resources,
 )
 
 PATCHES: tuple[Callable[[], None], ...] = (
@@ -25,6 +26,7 @@ PATCHES: tuple[Callable[[], None], ...] = (
     api_gateway_invoke.rest_api_invoke_urls_answer,
     sagemaker_shapes.endpoint_config_omits_absent_configs,
     cdk_metadata.cdk_metadata_is_a_resource,
+    stack_resources.skipped_resources_are_listed_by_name_and_type,
 )
 _applied: list[str] = []
 
