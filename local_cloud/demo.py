@@ -200,4 +200,3 @@ def _python(
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited with {result.returncode}:\n{result.tail()}")
     return result.output
-

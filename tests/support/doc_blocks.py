@@ -108,7 +108,7 @@ def _apply(
         return [*blocks, Block(page=page, line=line, text=body, skip=arg if kind else None)]
     if kind == "output":
         if info != "text" or not blocks or blocks[-1].output is not None:
-            raise DocBlockError(f"{where}: an output marker must be a ```text block after a bash one")
+            raise DocBlockError(f"{where}: an output marker belongs to a ```text block after bash")
         last = blocks[-1]
         return [*blocks[:-1], Block(last.page, last.line, last.text, last.skip, output=body)]
     if kind == "skip":

@@ -67,7 +67,7 @@ def test_blocks_come_in_order_with_their_skip_reason_and_transcript(tmp_path: Pa
         ("<!-- readme-test: skip -->\n```bash\nmake test\n```\n", "needs a reason"),
         ("<!-- readme-test: skip:  -->\n```bash\nmake test\n```\n", "needs a reason"),
         ("<!-- readme-test: later -->\n```bash\nls\n```\n", "unknown readme-test marker"),
-        ("<!-- readme-test: output -->\n```text\nhi\n```\n", "after a bash one"),
+        ("<!-- readme-test: output -->\n```text\nhi\n```\n", "text block after bash"),
         ("<!-- readme-test: output -->\n```bash\nls\n```\n", "before a ```text block"),
         ("<!-- readme-test: skip: why -->\n```text\nhi\n```\n", "before a ```bash block"),
         ("```bash\nls\n", "unclosed fence"),

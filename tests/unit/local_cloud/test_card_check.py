@@ -57,7 +57,9 @@ def test_the_cards_own_predictions_pass(card: dict[str, Any]) -> None:
         (IRIS, [0.98, 0.9], "row 0"),  # numbers where labels are due
     ],
 )
-def test_a_different_answer_names_the_row(card: dict[str, Any], served: list[Any], named: str) -> None:
+def test_a_different_answer_names_the_row(
+    card: dict[str, Any], served: list[Any], named: str
+) -> None:
     with pytest.raises(ValueError, match=named):
         check_predictions(_answer(served), card)
 
