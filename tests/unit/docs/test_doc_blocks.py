@@ -116,3 +116,7 @@ def test_the_docs_skip_few_blocks_each_with_a_reason() -> None:
     skipped = [b for page in PAGES for b in bash_blocks(REPO / page.path, page=page.path) if b.skip]
     assert all(len(b.skip or "") > 15 for b in skipped), [(b.where, b.skip) for b in skipped]
     assert len(skipped) <= MAX_SKIPPED, [(b.where, b.skip) for b in skipped]
+
+
+def test_the_readme_stays_under_10_kb() -> None:
+    assert len((REPO / "README.md").read_bytes()) <= 10 * 1024
