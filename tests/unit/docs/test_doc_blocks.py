@@ -120,3 +120,16 @@ def test_the_docs_skip_few_blocks_each_with_a_reason() -> None:
 
 def test_the_readme_stays_under_10_kb() -> None:
     assert len((REPO / "README.md").read_bytes()) <= 10 * 1024
+
+
+def test_the_transcripts_the_docs_show_are_checked() -> None:
+    checked = {
+        page.path: sum(b.output is not None for b in bash_blocks(REPO / page.path))
+        for page in PAGES
+    }
+    assert checked == {
+        "README.md": 0,
+        "docs/local-cloud.md": 1,
+        "docs/public-api.md": 1,
+        "docs/your-model.md": 1,
+    }
