@@ -1,5 +1,6 @@
 # sagemaker-xgb-cdk: one Makefile for the whole lifecycle.
 #   make demo   the whole lifecycle locally, no AWS account (build, deploy, predict, destroy, verify)
+#               MODEL=examples/models/iris.toml: on that model spec (also for build, deploy, predict...)
 #   make test   lint + every test (unit, stack, snapshot, cfn-lint, cdk-nag, end-to-end on local AWS)
 # Real AWS (credentials in your environment): make deploy / verify-deploy / predict / call-raw / destroy /
 #   verify-teardown
@@ -19,7 +20,10 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 CDK := npx --no -- cdk
 OUTPUTS := cdk-outputs.json
 # make deploy CONFIG=examples/production.json: a whole environment's settings from one file.
-CONFIG_ARG = $(if $(CONFIG),-c config=$(CONFIG))
+# make deploy MODEL=examples/models/iris.toml: deploy that model spec (docs/your-model.md); the
+# clients then read its card, which synth writes to build/models/<spec name>/ (app.py).
+CONTEXT_ARG = $(if $(CONFIG),-c config=$(CONFIG)) $(if $(MODEL),-c model=$(MODEL))
+CARD_ARG = $(if $(MODEL),--model-card build/models/$(basename $(notdir $(MODEL)))/model-card.json)
 
 .PHONY: install build synth lint format test test-fast checkov snapshot-update bench schema diagram docs \
         demo demo-batch up down env deploy diff predict call-raw call-api batch-transform \
@@ -47,7 +51,7 @@ build: install
 	python -m model_build $(if $(MODEL),--spec $(MODEL))
 
 synth: install
-	$(CDK) synth --quiet $(CONFIG_ARG)
+	$(CDK) synth --quiet $(CONTEXT_ARG)
 
 lint: install
 	ruff check .
@@ -89,7 +93,7 @@ docs: schema diagram
 
 # --- local AWS (no account) -------------------------------------------------------------------
 demo: install
-	python -m local_cloud demo
+	python -m local_cloud demo $(if $(MODEL),--model $(MODEL))
 
 # Messages name `make up/env/down`; `@`: `eval "$$(make env)"` must see only the export lines.
 LOCAL_CLOUD := $(VENV)/bin/python -m local_cloud --invoked-as make
@@ -112,27 +116,27 @@ env:
 # A deploy that writes no usable outputs is a failed deploy: the old file is removed first and
 # the new one must name the endpoint.
 deploy: install
-	$(CDK) synth --quiet $(CONFIG_ARG)
+	$(CDK) synth --quiet $(CONTEXT_ARG)
 	python -m clients.preflight
 	rm -f $(OUTPUTS)
 	$(CDK) deploy --app cdk.out --require-approval never --outputs-file $(OUTPUTS)
 	python -m clients.check_outputs --outputs-file $(OUTPUTS)
-	python -m clients.verify_deploy --outputs-file $(OUTPUTS)
+	python -m clients.verify_deploy --outputs-file $(OUTPUTS) $(CARD_ARG)
 
 diff: install
-	$(CDK) diff $(CONFIG_ARG)
+	$(CDK) diff $(CONTEXT_ARG)
 
 predict: install
-	python -m clients.predict --outputs-file $(OUTPUTS) $(ARGS)
+	python -m clients.predict --outputs-file $(OUTPUTS) $(CARD_ARG) $(ARGS)
 
 call-raw: install
-	python -m clients.call_raw --outputs-file $(OUTPUTS) $(ARGS)
+	python -m clients.call_raw --outputs-file $(OUTPUTS) $(CARD_ARG) $(ARGS)
 
 call-api: install
-	python -m clients.call_api --outputs-file $(OUTPUTS) $(ARGS)
+	python -m clients.call_api --outputs-file $(OUTPUTS) $(CARD_ARG) $(ARGS)
 
 destroy: install
-	$(CDK) destroy --force $(CONFIG_ARG)
+	$(CDK) destroy --force $(CONTEXT_ARG)
 
 # make batch-transform ARGS="--input rows.csv --id-column": score a file as a transform job on the
 # stack's Model (deploy with batch_transform on; docs/batch-transform.md). Locally after `make up`.
@@ -141,7 +145,7 @@ batch-transform: install
 
 # What is live is what this build deployed (docs/verify-deploy.md); make deploy ends with it.
 verify-deploy: install
-	python -m clients.verify_deploy --outputs-file $(OUTPUTS)
+	python -m clients.verify_deploy --outputs-file $(OUTPUTS) $(CARD_ARG)
 
 verify-teardown: install
 	python -m clients.verify_teardown --outputs-file $(OUTPUTS)

@@ -31,6 +31,7 @@ from pathlib import Path  # noqa: E402
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
+import constants  # noqa: E402
 from constants import APP_TAG  # noqa: E402
 from stacks.endpoint_stack import XgbEndpointStack  # noqa: E402
 from stacks.settings import (  # noqa: E402
@@ -43,7 +44,7 @@ from stacks.settings.errors import quote  # noqa: E402
 
 CONFIG_KEY = "config"
 # Where a `model` spec's build goes: one folder per spec, beside cdk.json's default build.
-MODEL_BUILDS = Path("build/models")
+MODEL_BUILDS = Path(constants.MODEL_BUILDS)
 # Context keys the CDK itself keeps in cdk.json / cdk.context.json or passes from the CLI.
 CDK_CONTEXT_KEYS = frozenset({"acknowledged-issue-numbers", "cli-telemetry"})
 

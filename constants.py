@@ -26,3 +26,6 @@ LOCAL_CREDENTIALS = {
 
 # The local runtime's own health route (not an AWS API).
 RUNTIME_HEALTH_PATH = "/_local/health"
+
+# Where synth builds the model a `model` spec names: one folder per spec (its file name's stem).
+MODEL_BUILDS = "build/models"

@@ -12,6 +12,7 @@ from local_aws import (
     cloudformation_changesets,
     s3_auto_delete,
     sagemaker_shapes,
+    stack_resources,
     transform_jobs,
 )
 
@@ -27,6 +28,7 @@ PATCHES: tuple[Callable[[], None], ...] = (
     api_gateway_invoke.rest_api_invoke_urls_answer,
     sagemaker_shapes.endpoint_config_omits_absent_configs,
     cdk_metadata.cdk_metadata_is_a_resource,
+    stack_resources.skipped_resources_are_listed_by_name_and_type,
     transform_jobs.transform_jobs_run,
     s3_auto_delete.s3_auto_delete_objects_empties_the_bucket,
 )

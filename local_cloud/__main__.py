@@ -1,6 +1,7 @@
 """Local AWS for this app, no account needed.
 
 python -m local_cloud demo   # the whole lifecycle, stage by stage, then stop everything
+python -m local_cloud demo --model examples/models/iris.toml   # ... on that model spec
 python -m local_cloud up     # start moto + the local runtime detached, print `export` lines
 python -m local_cloud env    # print the `export` lines of a running `up`
 python -m local_cloud down   # stop what `up` started (harmless if nothing runs)
@@ -42,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="run the whole lifecycle locally")
     demo.add_argument("--app-dir", type=Path, default=REPO_ROOT, help="CDK app (default: repo)")
     demo.add_argument("--stack-name", help="passed as -c stack_name=... (default: the app's)")
+    demo.add_argument(
+        "--model",
+        type=Path,
+        help="a model spec (docs/your-model.md), passed as -c model=SPEC (default: the app's)",
+    )
     commands.add_parser("up", help="start the local cloud detached")
     commands.add_parser("env", help="print the export lines of a running `up`")
     commands.add_parser("down", help="stop what `up` started")
@@ -63,7 +69,10 @@ def _demo(args: argparse.Namespace, work_dir: Path) -> int:
         # The demo clears the work dir's logs and runtime files, which `up`'s servers use.
         down = f"{args.invoked_as} down"
         raise session.SessionError(f"`up` is running in {work_dir}: run `{down}` first")
-    layout = DemoLayout(app_dir=args.app_dir.resolve(), work_dir=work_dir)
+    spec = args.model.resolve() if args.model else None
+    if spec is not None and not spec.is_file():
+        raise session.SessionError(f"--model: no model spec at {args.model}")
+    layout = DemoLayout(app_dir=args.app_dir.resolve(), work_dir=work_dir, model_spec=spec)
     return run_demo(layout, region=args.region, stack_name=args.stack_name)
 
 

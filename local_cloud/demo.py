@@ -11,12 +11,13 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 
 from clients.call_api import check_public_api, local_invoke_url
-from clients.payload import predictions_of
-from constants import LOCAL_CREDENTIALS, LOCAL_REGION, STACK_NAME
+from constants import LOCAL_CREDENTIALS, LOCAL_REGION, MODEL_BUILDS, STACK_NAME
+from local_cloud.card_check import check_predictions
 from local_cloud.cdk import CdkCli
 from local_cloud.commands import run_command, tool_path
 from local_cloud.control_plane import ControlPlane
@@ -25,7 +26,6 @@ from local_cloud.stages import StageFailed, StageRunner, Terminated, signals_rai
 
 # Variables that could point a child at a real account instead of the local one.
 REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE")
-PREDICTION_TOLERANCE = 1e-5
 # Learners are protected by default: the demo's stack deletes itself after 2 idle hours
 # (docs/idle-teardown.md), so one deployed to a real account does not bill for a month.
 DEMO_IDLE_TEARDOWN = {"after_hours": 2, "notify": "create"}
@@ -35,14 +35,22 @@ DEMO_IDLE_TEARDOWN = {"after_hours": 2, "notify": "create"}
 class DemoLayout:
     app_dir: Path
     work_dir: Path
+    model_spec: Path | None = None  # absolute; None: the default model
 
     @property
     def log_dir(self) -> Path:
         return self.work_dir / "logs"
 
     @property
+    def build_dir(self) -> Path:
+        """Where synth builds the model (app.py: `build`, or one folder per spec)."""
+        if self.model_spec is None:
+            return self.app_dir / "build"
+        return self.app_dir / MODEL_BUILDS / self.model_spec.stem
+
+    @property
     def model_card(self) -> Path:
-        return self.app_dir / "build" / "model-card.json"
+        return self.build_dir / "model-card.json"
 
 
 def local_env(control_plane: ControlPlane, runtime: RuntimeProcess) -> dict[str, str]:
@@ -58,6 +66,7 @@ def local_env(control_plane: ControlPlane, runtime: RuntimeProcess) -> dict[str,
 def run_demo(
     layout: DemoLayout, *, region: str = LOCAL_REGION, stack_name: str | None = None
 ) -> int:
+    """0 when every stage passed; the model is `layout.model_spec`'s, else the default."""
     runner = StageRunner()
     for stale in (layout.log_dir, layout.work_dir / "runtime"):  # this run's logs only
         shutil.rmtree(stale, ignore_errors=True)
@@ -114,6 +123,10 @@ def _lifecycle(
         "config": str(REPO_ROOT / "examples" / "public-api.json"),
         "idle_teardown": json.dumps(DEMO_IDLE_TEARDOWN),
     }
+    build_args = ["-m", "model_build"]
+    if layout.model_spec is not None:  # synth builds it too (same bytes): the build stage shows it
+        context["model"] = str(layout.model_spec)
+        build_args += ["--spec", str(layout.model_spec), "--out-dir", str(layout.build_dir)]
     if stack_name:
         context["stack_name"] = stack_name
     stack = stack_name or STACK_NAME
@@ -121,7 +134,7 @@ def _lifecycle(
     with runner.stage("bootstrap"):
         cdk.bootstrap(region=control_plane.region)
     with runner.stage("build"):
-        _python(["-m", "model_build"], cwd=layout.app_dir, env=env, layout=layout, name="build")
+        _python(build_args, cwd=layout.app_dir, env=env, layout=layout, name="build")
     with runner.stage("deploy"):
         cdk.deploy(context=context)
         print(f"    outputs: {cdk.outputs_file}")
@@ -130,15 +143,15 @@ def _lifecycle(
         client_args += ["--stack-name", stack_name]
     with runner.stage("verify deploy"):
         _python(["-m", "clients.verify_deploy", *client_args], env=env, layout=layout, echo=True)
-    expected = _card_predictions(layout.model_card)
     with runner.stage("predict (boto3)"):
+        card: dict[str, Any] = json.loads(layout.model_card.read_text())
         out = _python(["-m", "clients.predict", *client_args], env=env, layout=layout, echo=True)
-        _check_predictions(out, expected)
+        check_predictions(out, card)
     with runner.stage("predict (raw SigV4)"):
         out = _python(["-m", "clients.call_raw", *client_args], env=env, layout=layout, echo=True)
-        _check_predictions(out, expected)
+        check_predictions(out, card)
     with runner.stage("public API (POST /predict)"):
-        rows = json.loads(layout.model_card.read_text())["sample"]["instances"]
+        rows = card["sample"]["instances"]
         outputs = json.loads(cdk.outputs_file.read_text())[stack]
         key = _api_key_value(control_plane, outputs["PublicApiKeyId"])
         route = local_invoke_url(outputs["PublicApiUrl"], control_plane.url)
@@ -195,23 +208,3 @@ def _python(
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited with {result.returncode}:\n{result.tail()}")
     return result.output
-
-
-def _card_predictions(model_card: Path) -> list[float] | None:
-    try:
-        return [float(x) for x in json.loads(model_card.read_text())["sample"]["predictions"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _check_predictions(output: str, expected: list[float] | None) -> None:
-    """The served predictions are the ones the build recorded in the model card."""
-    line = next((ln for ln in output.splitlines() if ln.startswith("200 ")), None)
-    if line is None:
-        raise RuntimeError("no `200 {...}` line in the client's output")
-    got = [float(x) for x in predictions_of(line[4:])]
-    if expected is not None and (
-        len(got) != len(expected)
-        or any(abs(a - b) > PREDICTION_TOLERANCE for a, b in zip(got, expected, strict=True))
-    ):
-        raise RuntimeError(f"served predictions {got} differ from the model card's {expected}")

@@ -68,8 +68,9 @@ def test_every_stack_resource_is_listed_with_its_type(account: LocalAccount) -> 
     summaries = json.loads(cli.stdout)["StackResourceSummaries"]
     template = json.loads((account.cdk.assembly_dir / f"{STACK}.template.json").read_text())
     assert {s["LogicalResourceId"] for s in summaries} >= {"CDKMetadata"}
-    assert all(s["ResourceType"] for s in summaries)
-    assert {s["LogicalResourceId"] for s in summaries} <= set(template["Resources"])
+    assert [s for s in summaries if not s["ResourceType"]] == []
+    declared = {name: body["Type"] for name, body in template["Resources"].items()}
+    assert {s["LogicalResourceId"]: s["ResourceType"] for s in summaries} == declared
 
 
 def test_check_outputs_refuses_an_empty_outputs_file(tmp_path: Path) -> None:

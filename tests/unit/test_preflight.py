@@ -22,7 +22,7 @@ from clients.preflight import (
     planned_variants,
     problems,
 )
-from tests.cdk_support import REPO, synth
+from tests.support.cdk import REPO, synth
 
 REGION = "eu-west-2"
 PLANNED = PlannedVariant("SagemakerXgbProduction", "AllTraffic", "ml.c5.large")

@@ -27,11 +27,10 @@ STAGES = [
 ]
 
 
-def test_demo_runs_every_stage_and_serves_predictions(tmp_path: Path) -> None:
-    app = copy_app(tmp_path / "app")
-    work = tmp_path / "work"
+def run_demo_cli(app: Path, work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m local_cloud demo` on the app copy, with no real account in reach."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # no real account
-    proc = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -41,6 +40,7 @@ def test_demo_runs_every_stage_and_serves_predictions(tmp_path: Path) -> None:
             "demo",
             "--app-dir",
             str(app),
+            *args,
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -48,11 +48,22 @@ def test_demo_runs_every_stage_and_serves_predictions(tmp_path: Path) -> None:
         text=True,
         timeout=300,
     )
-    output = proc.stdout
-    assert proc.returncode == 0, output + proc.stderr
+
+
+def assert_every_stage_passed(output: str) -> None:
     assert re.findall(r"^==> (.+)$", output, flags=re.MULTILINE) == STAGES
     for stage in STAGES:
         assert re.search(rf"^    {re.escape(stage)}: \d+\.\d s$", output, flags=re.MULTILINE)
+    assert "teardown verified" in output
+
+
+def test_demo_runs_every_stage_and_serves_predictions(tmp_path: Path) -> None:
+    app = copy_app(tmp_path / "app")
+    work = tmp_path / "work"
+    proc = run_demo_cli(app, work)
+    output = proc.stdout
+    assert proc.returncode == 0, output + proc.stderr
+    assert_every_stage_passed(output)
     assert len(re.findall(r'^200 \{"predictions": \[.+\]\}$', output, flags=re.MULTILINE)) == 2
     assert re.search(
         r"^Invoke URL: http://127\.0\.0\.1:\d+/endpoints/\S+/invocations$", output, re.M

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from stacks.checkov_skips import METADATA_KEY
-from tests.cdk_support import REPO, Synthesized, synth
+from tests.support.cdk import REPO, Synthesized, synth
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv-checkov" / "bin" / "checkov"))
 CONFIGS: dict[str, Path | None] = {
