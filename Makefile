@@ -26,7 +26,8 @@ CONTEXT_ARG = $(if $(CONFIG),-c config=$(CONFIG)) $(if $(MODEL),-c model=$(MODEL
 CARD_ARG = $(if $(MODEL),--model-card build/models/$(basename $(notdir $(MODEL)))/model-card.json)
 
 .PHONY: install build synth lint format test test-fast checkov snapshot-update bench schema diagram docs \
-        demo up down env deploy diff predict call-raw call-api destroy verify-deploy verify-teardown clean
+        demo demo-batch up down env deploy diff predict call-raw call-api batch-transform \
+        destroy verify-deploy verify-teardown clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -97,6 +98,10 @@ demo: install
 # Messages name `make up/env/down`; `@`: `eval "$$(make env)"` must see only the export lines.
 LOCAL_CLOUD := $(VENV)/bin/python -m local_cloud --invoked-as make
 
+# A batch transform job end to end on the local cloud (docs/batch-transform.md).
+demo-batch: install
+	python -m local_cloud.batch_demo
+
 up: install
 	@$(LOCAL_CLOUD) up
 
@@ -132,6 +137,11 @@ call-api: install
 
 destroy: install
 	$(CDK) destroy --force $(CONTEXT_ARG)
+
+# make batch-transform ARGS="--input rows.csv --id-column": score a file as a transform job on the
+# stack's Model (deploy with batch_transform on; docs/batch-transform.md). Locally after `make up`.
+batch-transform: install
+	python -m clients.batch_transform --outputs-file $(OUTPUTS) $(ARGS)
 
 # What is live is what this build deployed (docs/verify-deploy.md); make deploy ends with it.
 verify-deploy: install

@@ -1,4 +1,4 @@
-"""python -m benchmarks [--only handler,endpoint,lifecycle] [--quick] [--output docs/benchmarks.md]
+"""python -m benchmarks [--only handler,endpoint,lifecycle,batch] [--quick] [--output FILE]
 
 Runs the benchmarks, prints each section as it finishes and writes the Markdown report.
 `--quick` takes fewer rounds (a smoke run, not for publishing).
@@ -14,12 +14,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import endpoint, handler, lifecycle, machine
+from benchmarks import batch, endpoint, handler, lifecycle, machine
 from benchmarks.report import Section, render_document, render_section
 from model_build import build
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("handler", "endpoint", "lifecycle")
+SECTIONS = ("handler", "endpoint", "lifecycle", "batch")
 
 
 def _sections(text: str) -> list[str]:
@@ -85,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "lifecycle" in args.only:
             print("lifecycle ...", flush=True)
             done(lifecycle.run(work / "lifecycle"))
+        if "batch" in args.only:
+            print("batch ...", flush=True)
+            done(batch.run(built.tarball, model_dir, work / "batch", quick=args.quick))
     command = "python -m benchmarks" + (" --quick" if args.quick else "")
     if args.only != list(SECTIONS):
         command += f" --only {','.join(args.only)}"

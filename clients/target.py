@@ -249,3 +249,38 @@ def _read_json(path: Path, *, what: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise UsageError(f"cannot read {what} {path}: {exc}") from None
+
+
+def read_stack_outputs(*, outputs_file: Path, stack_name: str | None, needs: str) -> dict[str, str]:
+    """The outputs of the one stack in `outputs_file` that has the output `needs` (or of
+    `stack_name`); a UsageError says which flag or deploy supplies it otherwise."""
+    if not outputs_file.is_file():
+        raise UsageError(
+            f"no {needs}: pass it as a flag or deploy with --outputs-file {outputs_file}"
+        )
+    outputs = _read_json(outputs_file, what="outputs file")
+    if not isinstance(outputs, dict) or not all(isinstance(v, dict) for v in outputs.values()):
+        raise UsageError(f"{outputs_file} is not a CDK outputs file ({{stack: {{key: value}}}})")
+    if stack_name is not None:
+        if stack_name not in outputs:
+            known = ", ".join(sorted(outputs)) or "none"
+            raise UsageError(f"stack {stack_name} not in {outputs_file} (stacks: {known})")
+        candidates = {stack_name: outputs[stack_name]}
+    else:
+        candidates = {name: out for name, out in outputs.items() if needs in out}
+    if len(candidates) > 1:
+        raise UsageError(
+            f"{outputs_file} has several stacks ({', '.join(sorted(candidates))}): "
+            "pass --stack-name"
+        )
+    for name, stack_outputs in candidates.items():
+        if not stack_outputs.get(needs):
+            raise UsageError(
+                f"stack {name} in {outputs_file} has no {needs} output "
+                "(deploy with batch_transform on: docs/batch-transform.md)"
+            )
+        return {k: str(v) for k, v in stack_outputs.items()}
+    raise UsageError(
+        f"no stack in {outputs_file} has a {needs} output "
+        "(deploy with batch_transform on: docs/batch-transform.md)"
+    )

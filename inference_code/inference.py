@@ -35,8 +35,10 @@ import xgboost as xgb
 JSON = "application/json"
 CSV = "text/csv"
 NPY = "application/x-npy"
+# One JSON row per line in, one JSON answer per line out: what a batch transform job splits.
+JSONLINES = "application/jsonlines"
 # Server preference when the Accept header ranks several types equally (e.g. */*).
-SUPPORTED_TYPES = (JSON, CSV, NPY)
+SUPPORTED_TYPES = (JSON, CSV, NPY, JSONLINES)
 MODEL_FILE = "xgboost-model"
 LABELS_ATTRIBUTE = "class_labels"
 
@@ -156,6 +158,9 @@ def output_fn(prediction: np.ndarray | _Classes | Rejection, accept: str | None)
             )
         )
     if isinstance(prediction, _Classes):
+        if chosen == CSV and accept and "header=absent" in accept:
+            # A batch transform wants one line per record: no header line (docs/batch-transform.md)
+            return _classes_csv(prediction, header=False), chosen
         return _CLASS_ENCODERS[chosen](prediction), chosen
     return _ENCODERS[chosen](prediction), chosen
 
@@ -354,10 +359,54 @@ _NPY_HEADER_READERS: dict[tuple[int, int], Callable[[io.BytesIO], Any]] = {
     (2, 0): np.lib.format.read_array_header_2_0,
 }
 
+
+def _decode_jsonlines(body: str | bytes, params: dict[str, str]) -> np.ndarray | _Pending:
+    """One row per line, a JSON list (positional) or object (named); blank lines are skipped.
+    The lines are parsed as one JSON array (a single C call); only a failure walks them one
+    by one, to name the bad line."""
+    text = _text(body, params)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise _BadRequest(400, "empty_batch", "no rows to predict")
+    try:
+        rows = _JSON_DECODER.decode("[" + ",".join(lines) + "]")
+    except (ValueError, RecursionError):
+        rows = [_jsonlines_row(line, number) for number, line in enumerate(lines)]
+    for number, row in enumerate(rows):
+        if not isinstance(row, list | dict):
+            raise _BadRequest(
+                400,
+                "invalid_shape",
+                f"line {number} must be a JSON list or object (one row), got {_json_type(row)}",
+            )
+    if ("true" in text or "false" in text) and _holds_bool(rows):
+        raise _BadRequest(400, "invalid_value", "values must be numbers, not booleans")
+    if isinstance(rows[0], list):
+        try:
+            array = np.asarray(rows)
+        except (ValueError, TypeError, OverflowError):
+            array = None
+        if array is not None and array.ndim == 2 and array.dtype.kind in "fiu":
+            return array
+    return _Pending(rows, 2, from_csv=False)
+
+
+def _jsonlines_row(line: str, number: int) -> object:
+    try:
+        return _JSON_DECODER.decode(line)
+    except _ConstantRefused as error:
+        raise _BadRequest(400, "invalid_value", f"line {number}: {error}") from None
+    except (ValueError, RecursionError) as error:
+        raise _BadRequest(
+            400, "invalid_json", f"line {number} is not valid JSON: {error}"
+        ) from None
+
+
 _DECODERS: dict[str, Callable[[str | bytes, dict[str, str]], Any]] = {
     JSON: _decode_json,
     CSV: _decode_csv,
     NPY: _decode_npy,
+    JSONLINES: _decode_jsonlines,
 }
 
 
@@ -722,6 +771,8 @@ _ENCODERS: dict[str, Callable[[np.ndarray], str | bytes]] = {
     JSON: _encode_json,
     CSV: _encode_csv,
     NPY: _encode_npy,
+    # A number per line is a JSON document per line: the CSV encoder's text, same values.
+    JSONLINES: _encode_csv,
 }
 
 
@@ -737,11 +788,12 @@ def _classes_json(answer: _Classes) -> str:
     return json.dumps({"predictions": predictions})
 
 
-def _classes_csv(answer: _Classes) -> str:
+def _classes_csv(answer: _Classes, *, header: bool = True) -> str:
     """A header ``predicted_label,<label>,...`` then one line per row: label, probabilities."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["predicted_label", *answer.labels])
+    if header:
+        writer.writerow(["predicted_label", *answer.labels])
     best = answer.probabilities.argmax(axis=1).tolist()
     for b, row in zip(best, answer.probabilities.tolist(), strict=True):
         writer.writerow([answer.labels[b], *map(repr, row)])
@@ -753,10 +805,24 @@ def _classes_npy(answer: _Classes) -> bytes:
     return _encode_npy(answer.probabilities)
 
 
+def _classes_jsonlines(answer: _Classes) -> str:
+    """One ``{"predicted_label": L, "probabilities": {...}}`` object per line, in row order."""
+    labels = answer.labels
+    best = answer.probabilities.argmax(axis=1).tolist()
+    lines = [
+        json.dumps(
+            {"predicted_label": labels[b], "probabilities": dict(zip(labels, row, strict=True))}
+        )
+        for b, row in zip(best, answer.probabilities.tolist(), strict=True)
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
 _CLASS_ENCODERS: dict[str, Callable[[_Classes], str | bytes]] = {
     JSON: _classes_json,
     CSV: _classes_csv,
     NPY: _classes_npy,
+    JSONLINES: _classes_jsonlines,
 }
 
 

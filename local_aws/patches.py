@@ -10,8 +10,10 @@ from local_aws import (
     apigateway_resources,
     cdk_metadata,
     cloudformation_changesets,
+    s3_auto_delete,
     sagemaker_shapes,
     stack_resources,
+    transform_jobs,
 )
 
 PATCHES: tuple[Callable[[], None], ...] = (
@@ -27,6 +29,8 @@ PATCHES: tuple[Callable[[], None], ...] = (
     sagemaker_shapes.endpoint_config_omits_absent_configs,
     cdk_metadata.cdk_metadata_is_a_resource,
     stack_resources.skipped_resources_are_listed_by_name_and_type,
+    transform_jobs.transform_jobs_run,
+    s3_auto_delete.s3_auto_delete_objects_empties_the_bucket,
 )
 _applied: list[str] = []
 

@@ -11,6 +11,7 @@ from constructs import Construct
 from constants import APP_TAG, IMAGE_REPOSITORY, IMAGE_TAG
 from stacks.alarms import EndpointAlarms, alarm_topic
 from stacks.autoscaling import VariantAutoscaling
+from stacks.batch_bucket import INPUT_PREFIX, OUTPUT_PREFIX, BatchBucket
 from stacks.capture_bucket import CaptureBucket
 from stacks.dashboard import EndpointDashboard
 from stacks.encryption_key import endpoint_key
@@ -45,7 +46,10 @@ class XgbEndpointStack(cdk.Stack):
         endpoint_name = settings.endpoint_name or self.stack_name
         variant = settings.variant_name
         log_retention = retention(settings.log_retention_days)
-        retain_captures = bool(settings.data_capture and settings.data_capture.retain)
+        # Retained data outlives the stack only if its key does: retain them together.
+        retain_captures = bool(settings.data_capture and settings.data_capture.retain) or bool(
+            settings.batch_transform and settings.batch_transform.retain
+        )
 
         key = (
             endpoint_key(self, "Key", setting=settings.kms, retain=retain_captures)
@@ -55,6 +59,11 @@ class XgbEndpointStack(cdk.Stack):
         capture = (
             CaptureBucket(self, "DataCapture", settings=settings.data_capture, key=key)
             if settings.data_capture
+            else None
+        )
+        batch = (
+            BatchBucket(self, "BatchTransform", settings=settings.batch_transform, key=key)
+            if settings.batch_transform
             else None
         )
         # A guarded deployment rolls back on the stack's own alarms: it gets them by default.
@@ -91,6 +100,7 @@ class XgbEndpointStack(cdk.Stack):
             capture=capture,
             alarms=alarms,
             key=key,
+            batch=batch,
         )
         if settings.autoscaling:
             VariantAutoscaling(
@@ -121,9 +131,9 @@ class XgbEndpointStack(cdk.Stack):
             if settings.public_api
             else None
         )
-        self._declare_outputs(capture=capture)
+        self._declare_outputs(capture=capture, batch=batch)
 
-    def _declare_outputs(self, *, capture: CaptureBucket | None) -> None:
+    def _declare_outputs(self, *, capture: CaptureBucket | None, batch: BatchBucket | None) -> None:
         """Every output of the stack, here and nowhere else."""
         endpoint = self.endpoint
         outputs = {
@@ -148,6 +158,16 @@ class XgbEndpointStack(cdk.Stack):
         }
         if capture is not None:
             outputs["DataCaptureUri"] = (capture.destination_uri, "S3 prefix of captured requests")
+        if batch is not None:
+            outputs["BatchBucketName"] = (
+                batch.bucket.bucket_name,
+                f"Batch transform bucket: inputs under {INPUT_PREFIX}/, results under "
+                f"{OUTPUT_PREFIX}/",
+            )
+            outputs["ModelName"] = (
+                endpoint.model.attr_model_name,
+                "SageMaker Model for CreateTransformJob (python -m clients.batch_transform)",
+            )
         if self.public_api is not None:
             outputs["PublicApiUrl"] = (
                 self.public_api.url,

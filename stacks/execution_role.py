@@ -16,12 +16,15 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from constants import IMAGE_REPOSITORY
+from stacks.batch_bucket import INPUT_PREFIX, OUTPUT_PREFIX, BatchBucket
 from stacks.capture_bucket import CAPTURE_PREFIX, CaptureBucket
 from stacks.endpoint_properties import endpoint_log_group_name
 from stacks.settings import VpcSettings
 
 # Namespaces the execution role may publish metrics to: invocation metrics and instance metrics.
 METRIC_NAMESPACES = ["AWS/SageMaker", "/aws/sagemaker/Endpoints"]
+# Where SageMaker writes every transform job's logs (one stream per job and instance).
+TRANSFORM_LOG_GROUP = "/aws/sagemaker/TransformJobs"
 # What SageMaker needs to attach the containers to your subnets: the list in its guide
 # "Give SageMaker AI hosted endpoints access to resources in your Amazon VPC".
 VPC_DESCRIBE_ACTIONS = [
@@ -57,6 +60,7 @@ class ExecutionRole(iam.Role):
         image_account: str,
         vpc: VpcSettings | None = None,
         capture: CaptureBucket | None = None,
+        batch: BatchBucket | None = None,
         key: kms.IKey | None = None,
         rollback_alarm_names: Sequence[str] = (),
     ) -> None:
@@ -74,9 +78,10 @@ class ExecutionRole(iam.Role):
             statements=self._serving_statements(artifact=artifact, image_account=image_account)
             + self._capture_statements(capture=capture, key=key)
             + self._vpc_statements(vpc)
+            + self._batch_statements(batch=batch, key=key)
             + self._rollback_statements(rollback_alarm_names),
         )
-        self._acknowledge_findings(vpc=vpc, capture=capture)
+        self._acknowledge_findings(vpc=vpc, capture=capture, batch=batch)
 
     def _serving_statements(
         self, *, artifact: s3_assets.Asset, image_account: str
@@ -154,6 +159,51 @@ class ExecutionRole(iam.Role):
             )
         return statements
 
+    def _batch_statements(
+        self, *, batch: BatchBucket | None, key: kms.IKey | None
+    ) -> list[iam.PolicyStatement]:
+        """A transform job lists and reads batch-input/, writes batch-output/ and its own logs."""
+        if batch is None:
+            return []
+        stack = cdk.Stack.of(self)
+        statements = [
+            iam.PolicyStatement(
+                sid="ListBatchInputs",
+                actions=["s3:ListBucket"],
+                resources=[batch.bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{INPUT_PREFIX}/*"]}},
+            ),
+            iam.PolicyStatement(
+                sid="ReadBatchInputs", actions=["s3:GetObject"], resources=[batch.input_objects_arn]
+            ),
+            iam.PolicyStatement(
+                sid="WriteBatchOutputs",
+                actions=["s3:PutObject"],
+                resources=[batch.output_objects_arn],
+            ),
+            iam.PolicyStatement(
+                sid="WriteTransformJobLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[
+                    stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name=f"{TRANSFORM_LOG_GROUP}:*",
+                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+            ),
+        ]
+        if key is not None:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="UseKeyForBatchData",
+                    actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                    resources=[key.key_arn],
+                )
+            )
+        return statements
+
     def _rollback_statements(self, alarm_names: Sequence[str]) -> list[iam.PolicyStatement]:
         """The deployment-guardrails guide: the execution role must be allowed
         cloudwatch:DescribeAlarms on the auto-rollback alarms, and on those alone here."""
@@ -201,7 +251,11 @@ class ExecutionRole(iam.Role):
         ]
 
     def _acknowledge_findings(
-        self, *, vpc: VpcSettings | None, capture: CaptureBucket | None
+        self,
+        *,
+        vpc: VpcSettings | None,
+        capture: CaptureBucket | None,
+        batch: BatchBucket | None = None,
     ) -> None:
         """cdk-nag findings we accept by design, each with the reason it is true."""
         # cdk-nag names a wildcard finding by the resource with tokens shown as <AWS::...>.
@@ -229,6 +283,27 @@ class ExecutionRole(iam.Role):
                 "SageMaker names each capture file by date and time when it writes it; "
                 "the wildcard is confined to the data-capture/ prefix of the stack's own "
                 "capture bucket and allows s3:PutObject only."
+            )
+        if batch is not None:
+            batch_id = cdk.Stack.of(self).get_logical_id(
+                batch.bucket.node.default_child  # type: ignore[arg-type]
+            )
+            acknowledgements[f"Resource::<{batch_id}.Arn>/{INPUT_PREFIX}/*"] = (
+                "A transform job reads whichever input objects you upload; the wildcard is "
+                "confined to the batch-input/ prefix of the stack's own batch bucket and "
+                "allows s3:GetObject only."
+            )
+            acknowledgements[f"Resource::<{batch_id}.Arn>/{OUTPUT_PREFIX}/*"] = (
+                "A transform job names each result after its input object (<input>.out); the "
+                "wildcard is confined to the batch-output/ prefix of the stack's own batch "
+                "bucket and allows s3:PutObject only."
+            )
+            transform_logs = (
+                account_prefix.format(service="logs") + f"log-group:{TRANSFORM_LOG_GROUP}:*"
+            )
+            acknowledgements[f"Resource::{transform_logs}"] = (
+                "SageMaker names a transform job's log streams per job and instance at run "
+                "time; the wildcard is confined to the transform jobs' log group."
             )
         if vpc is not None:
             interfaces = account_prefix.format(service="ec2") + "network-interface/*"

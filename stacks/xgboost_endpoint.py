@@ -23,6 +23,7 @@ from constructs import Construct
 from constants import IMAGE_REPOSITORY, IMAGE_TAG
 from stacks import endpoint_properties as properties
 from stacks.alarms import EndpointAlarms
+from stacks.batch_bucket import BatchBucket
 from stacks.capture_bucket import CaptureBucket
 from stacks.checkov_skips import UNENCRYPTED_LOGS_REASON, skip_checks
 from stacks.encryption_key import allow_log_group
@@ -91,6 +92,7 @@ class XgboostEndpoint(Construct):
         capture: CaptureBucket | None = None,
         alarms: EndpointAlarms | None = None,
         key: kms.IKey | None = None,
+        batch: BatchBucket | None = None,
     ) -> None:
         super().__init__(scope, id_)
         if props.deployment is not None and alarms is None:
@@ -142,6 +144,7 @@ class XgboostEndpoint(Construct):
             image_account=image_account,
             vpc=props.vpc,
             capture=capture,
+            batch=batch,
             key=key,
             rollback_alarm_names=alarms.rollback_names if props.deployment and alarms else (),
         )

@@ -19,7 +19,11 @@ from stacks.settings.errors import ConfigError
 from stacks.settings.instances import MAX_INSTANCE_COUNT, has_local_nvme
 from stacks.settings.loading import SETTING_KEYS, load_settings, read_config_file
 from stacks.settings.network import VpcSettings
-from stacks.settings.observability import AlarmSettings, DataCaptureSettings
+from stacks.settings.observability import (
+    AlarmSettings,
+    BatchTransformSettings,
+    DataCaptureSettings,
+)
 from stacks.settings.public_api import AUTH_MODES, QUOTA_PERIODS, PublicApiSettings
 from stacks.settings.teardown import MAX_IDLE_HOURS, IdleTeardownSettings
 
@@ -34,6 +38,7 @@ __all__ = [
     "STEP_PERCENT_RANGE",
     "AlarmSettings",
     "AutoscalingSettings",
+    "BatchTransformSettings",
     "ConfigError",
     "DataCaptureSettings",
     "DeploymentSettings",

@@ -25,7 +25,11 @@ from stacks.settings.instances import (
     InstanceType,
 )
 from stacks.settings.network import KMS_ALLOWED, KMS_PATTERN, VpcSettings
-from stacks.settings.observability import AlarmSettings, DataCaptureSettings
+from stacks.settings.observability import (
+    AlarmSettings,
+    BatchTransformSettings,
+    DataCaptureSettings,
+)
 from stacks.settings.public_api import PublicApiSettings
 from stacks.settings.rules import DEFAULT_MODEL_ARTIFACT, INVALID_KEYS, conflicts
 from stacks.settings.teardown import IdleTeardownSettings
@@ -146,6 +150,14 @@ class EndpointSettings(SettingsModel):
         "TLS-only policy; lifecycle expiry) and a `DataCaptureConfig` (JSON/CSV stored as "
         "text); the execution role gets s3:PutObject on <bucket>/data-capture/* only. "
         "Costs: S3 storage $0.023/GB-month plus requests; the auto-delete Lambda negligible.",
+    )
+    batch_transform: OptionGroup[BatchTransformSettings] = setting(
+        None,
+        "An S3 bucket for batch transform jobs on the stack's Model (SSE-KMS with the stack's "
+        "key, else SSE-S3; public access blocked; TLS-only policy; lifecycle expiry); the "
+        "execution role may list and read batch-input/ and write batch-output/ only. "
+        "`python -m clients.batch_transform` runs a job (docs/batch-transform.md). "
+        "Costs: S3 storage and requests; each job bills its instances while it runs.",
     )
     kms: Switchable[str] = setting(
         None,

@@ -68,3 +68,20 @@ class DataCaptureSettings(SettingsModel):
         ge=0,
         le=3650,
     )
+
+
+class BatchTransformSettings(SettingsModel):
+    """A bucket for batch transform inputs and outputs, and the role's rights on it."""
+
+    retain: Flag = setting(
+        False,
+        "Keep the bucket (and its data, and a created key) when the stack is destroyed. "
+        "false: CDK's auto-delete custom resource (a small Lambda) empties it on destroy.",
+    )
+    expire_days: Integer = setting(
+        7,
+        "Lifecycle expiry of inputs and results.",
+        unit="days; 0 keeps objects forever",
+        ge=0,
+        le=3650,
+    )

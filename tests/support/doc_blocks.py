@@ -34,6 +34,8 @@ PAGES = (
 NOT_RUN = {
     "CONTRIBUTING.md": "the developer's loop around `make test` and the snapshot: the suite itself",
     "docs/configuration.md": "generated from the settings models: two illustrative -c forms",
+    "docs/batch-transform.md": "needs a stack deployed with batch_transform: "
+    "tests/e2e/test_batch_transform.py runs the same command against one, make demo-batch too",
 }
 # Skipped blocks are exceptions, each with its reason in the Markdown; few of them.
 MAX_SKIPPED = 3

@@ -147,7 +147,8 @@ def test_main_prints_the_problems_without_a_traceback(
         "  - instance_cout: unknown key (did you mean 'instance_count'?); allowed only the keys "
         "stack_name, model_artifact, model, endpoint_name, instance_type, instance_count, "
         "variant_name, log_retention_days, serverless, autoscaling, deployment, alarms, "
-        "dashboard, data_capture, kms, network_isolation, vpc, public_api, idle_teardown",
+        "dashboard, data_capture, batch_transform, kms, network_isolation, vpc, public_api, "
+        "idle_teardown",
     ]
 
 

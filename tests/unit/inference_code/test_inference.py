@@ -28,7 +28,7 @@ from tests.support.paths import REPO
 JSON = "application/json"
 CSV = "text/csv"
 NPY = "application/x-npy"
-SUPPORTED = "use one of: application/json, text/csv, application/x-npy"
+SUPPORTED = "use one of: application/json, text/csv, application/x-npy, application/jsonlines"
 
 Rows = list[list[float]]
 
@@ -336,8 +336,8 @@ REJECTED: list[Any] = [
      f"content type 'application/xml' is not supported; {SUPPORTED}"),
     ("text/plain", None, ROW_JSON, 415, "unsupported_content_type",
      f"content type 'text/plain' is not supported; {SUPPORTED}"),
-    ("application/jsonlines", None, ROW_JSON, 415, "unsupported_content_type",
-     f"content type 'application/jsonlines' is not supported; {SUPPORTED}"),
+    ("application/x-ndjson", None, ROW_JSON, 415, "unsupported_content_type",
+     f"content type 'application/x-ndjson' is not supported; {SUPPORTED}"),
     (JSON, "application/xml", ROW_JSON, 406, "unsupported_accept",
      f"Accept 'application/xml' is not supported; {SUPPORTED}"),
     (JSON, "text/html", ROW_JSON, 406, "unsupported_accept",

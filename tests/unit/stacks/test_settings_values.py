@@ -143,7 +143,8 @@ def test_unknown_keys_at_any_depth_suggest_the_key_meant() -> None:
         "instance_cout: unknown key (did you mean 'instance_count'?); allowed only the keys "
         "stack_name, model_artifact, model, endpoint_name, instance_type, instance_count, "
         "variant_name, log_retention_days, serverless, autoscaling, deployment, alarms, "
-        "dashboard, data_capture, kms, network_isolation, vpc, public_api, idle_teardown",
+        "dashboard, data_capture, batch_transform, kms, network_isolation, vpc, public_api, "
+        "idle_teardown",
         "deployment.stratgy: unknown key (did you mean 'strategy'?); allowed only the keys "
         "strategy, step_percent, wait_seconds, termination_wait_seconds, timeout_seconds",
     ]
