@@ -96,20 +96,9 @@ def resolve_endpoint_name(
             f"no endpoint name: pass --endpoint-name or deploy with "
             f"--outputs-file {outputs_file} (file not found)"
         )
-    outputs = _read_json(outputs_file, what="outputs file")
-    if not isinstance(outputs, dict) or not all(isinstance(v, dict) for v in outputs.values()):
-        raise UsageError(f"{outputs_file} is not a CDK outputs file ({{stack: {{key: value}}}})")
-    if stack_name is not None:
-        if stack_name not in outputs:
-            known = ", ".join(sorted(outputs)) or "none"
-            raise UsageError(f"stack {stack_name} not in {outputs_file} (stacks: {known})")
-        candidates = {stack_name: outputs[stack_name]}
-    else:
-        candidates = {name: out for name, out in outputs.items() if ENDPOINT_NAME_OUTPUT in out}
-        if len(candidates) > 1:
-            names = ", ".join(sorted(candidates))
-            raise UsageError(f"{outputs_file} has several stacks ({names}): pass --stack-name")
-    for name, stack_outputs in candidates.items():
+    chosen = _select_stack(outputs_file, stack_name=stack_name, needs=ENDPOINT_NAME_OUTPUT)
+    if chosen is not None:
+        name, stack_outputs = chosen
         value = stack_outputs.get(ENDPOINT_NAME_OUTPUT)
         if isinstance(value, str) and value:
             return value
@@ -258,22 +247,9 @@ def read_stack_outputs(*, outputs_file: Path, stack_name: str | None, needs: str
         raise UsageError(
             f"no {needs}: pass it as a flag or deploy with --outputs-file {outputs_file}"
         )
-    outputs = _read_json(outputs_file, what="outputs file")
-    if not isinstance(outputs, dict) or not all(isinstance(v, dict) for v in outputs.values()):
-        raise UsageError(f"{outputs_file} is not a CDK outputs file ({{stack: {{key: value}}}})")
-    if stack_name is not None:
-        if stack_name not in outputs:
-            known = ", ".join(sorted(outputs)) or "none"
-            raise UsageError(f"stack {stack_name} not in {outputs_file} (stacks: {known})")
-        candidates = {stack_name: outputs[stack_name]}
-    else:
-        candidates = {name: out for name, out in outputs.items() if needs in out}
-    if len(candidates) > 1:
-        raise UsageError(
-            f"{outputs_file} has several stacks ({', '.join(sorted(candidates))}): "
-            "pass --stack-name"
-        )
-    for name, stack_outputs in candidates.items():
+    chosen = _select_stack(outputs_file, stack_name=stack_name, needs=needs)
+    if chosen is not None:
+        name, stack_outputs = chosen
         if not stack_outputs.get(needs):
             raise UsageError(
                 f"stack {name} in {outputs_file} has no {needs} output "
@@ -284,3 +260,22 @@ def read_stack_outputs(*, outputs_file: Path, stack_name: str | None, needs: str
         f"no stack in {outputs_file} has a {needs} output "
         "(deploy with batch_transform on: docs/batch-transform.md)"
     )
+
+
+def _select_stack(
+    outputs_file: Path, *, stack_name: str | None, needs: str
+) -> tuple[str, dict[str, Any]] | None:
+    """`stack_name`'s outputs, else those of the one stack that has `needs` (None if none)."""
+    outputs = _read_json(outputs_file, what="outputs file")
+    if not isinstance(outputs, dict) or not all(isinstance(v, dict) for v in outputs.values()):
+        raise UsageError(f"{outputs_file} is not a CDK outputs file ({{stack: {{key: value}}}})")
+    if stack_name is not None:
+        if stack_name not in outputs:
+            known = ", ".join(sorted(outputs)) or "none"
+            raise UsageError(f"stack {stack_name} not in {outputs_file} (stacks: {known})")
+        return stack_name, outputs[stack_name]
+    candidates = {name: out for name, out in outputs.items() if needs in out}
+    if len(candidates) > 1:
+        names = ", ".join(sorted(candidates))
+        raise UsageError(f"{outputs_file} has several stacks ({names}): pass --stack-name")
+    return next(iter(candidates.items()), None)
