@@ -187,7 +187,7 @@ def test_stack_outputs_come_from_the_one_stack_that_has_the_needed_output(tmp_pa
     path.write_text(json.dumps({"A": {"EndpointName": "a"}, "B": {"BatchBucketName": "b"}}))
     outputs = read_stack_outputs(outputs_file=path, stack_name=None, needs="BatchBucketName")
     assert outputs == {"BatchBucketName": "b"}
-    with pytest.raises(UsageError, match="stack A in .* has no BatchBucketName output"):
+    with pytest.raises(UsageError, match=r"stack A in .* has no BatchBucketName output"):
         read_stack_outputs(outputs_file=path, stack_name="A", needs="BatchBucketName")
     path.write_text(json.dumps({"A": {"BatchBucketName": "a"}, "B": {"BatchBucketName": "b"}}))
     with pytest.raises(UsageError, match=r"several stacks \(A, B\): pass --stack-name"):
