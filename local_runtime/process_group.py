@@ -49,33 +49,31 @@ def stop_process(proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> Non
 
     The group, not just its leader: `npx` exits on SIGTERM before the node and python it
     started have, and a caller that returns then leaves them running (and holding ports).
+    The leader is reaped last: until then its pid names only this group, whereas a group whose
+    leader was reaped earlier may be gone and its number taken by another process's group.
     """
+    if proc.returncode is not None:
+        return  # reaped before this call: the group number is no longer safely ours
     group = proc.pid  # started with start_new_session: the leader's pid names the group
-    if proc.poll() is not None and not _group_alive(group):
-        return
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, timeout)):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(group, sig)
         except ProcessLookupError:
             break
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            proc.poll()  # reap the leader, so only live members keep the group
-            if proc.returncode is not None and not _group_alive(group):
-                return
+        deadline = time.monotonic() + timeout
+        while _group_alive(group, proc) and time.monotonic() < deadline:
             time.sleep(0.05)
-    proc.poll()
+        if not _group_alive(group, proc):
+            break
+    proc.wait(timeout=timeout)
 
 
-def _group_alive(group: int) -> bool:
-    """Whether any process of `group` still runs (zombies waiting for a reaper do not count)."""
+def _group_alive(group: int, leader: subprocess.Popen[bytes]) -> bool:
+    """Whether any process of `group` still runs; zombies (the unreaped leader among them)
+    do not count. Without /proc (not Linux), whether the leader runs."""
     proc_dir = Path("/proc")
-    if not proc_dir.is_dir():  # not Linux: ask the kernel, zombies included
-        try:
-            os.killpg(group, 0)
-        except ProcessLookupError:
-            return False
-        return True
+    if not proc_dir.is_dir():
+        return leader.poll() is None
     for stat in proc_dir.glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()

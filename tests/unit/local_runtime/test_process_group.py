@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
+from local_runtime import process_group
 from local_runtime.process_group import stop_process
 
 # The leader exits at once on SIGTERM; its child (like node under npx) takes a while to stop.
@@ -65,3 +69,18 @@ def _group_members(group: int) -> list[int]:
         if int(fields[2]) == group:
             members.append(int(stat.parent.name))
     return members
+
+
+def test_a_leader_reaped_earlier_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Once reaped, the leader's pid (and so its group number) may belong to a new process
+    # group, e.g. a container started since: stop must not signal it. Pid reuse cannot be
+    # forced here: the group is made to look alive, and a spy on os.killpg is the victim.
+    proc = subprocess.Popen(["true"], start_new_session=True)
+    proc.wait()
+    signalled: list[tuple[int, int]] = []
+    monkeypatch.setattr(process_group, "_group_alive", lambda group, leader: True)
+    monkeypatch.setattr(os, "killpg", lambda group, sig: signalled.append((group, sig)))
+
+    stop_process(proc)
+
+    assert signalled == []
