@@ -177,7 +177,8 @@ def _run(
     except JobStopped:
         status = "Stopped"
     except JobFailed as error:
-        status, reason = "Failed", str(error)
+        # A stop ends the job Stopped even when it cut a request short (as on AWS).
+        status, reason = ("Stopped", "") if stop.is_set() else ("Failed", str(error))
     except Exception as error:  # the job fails; the control plane must not
         log.exception("transform job %s crashed", job.name)
         status, reason = "Failed", f"InternalServerError: {type(error).__name__}: {error}"

@@ -161,9 +161,8 @@ def test_stop_mid_job_ends_stopped(sagemaker_api: tuple[Any, Any]) -> None:
     ):
         assert time.monotonic() < deadline
         time.sleep(0.2)
-    assert sagemaker.describe_transform_job(TransformJobName=name)["TransformJobStatus"] == (
-        "Stopped"
-    )
+    described = sagemaker.describe_transform_job(TransformJobName=name)
+    assert described["TransformJobStatus"] == "Stopped", described.get("FailureReason")
     assert s3.list_objects_v2(Bucket=BUCKET, Prefix="out/stop/").get("KeyCount", 0) == 0
     jobs = sagemaker.list_transform_jobs()["TransformJobSummaries"]
     assert {j["TransformJobName"]: j["TransformJobStatus"] for j in jobs}[name] == "Stopped"
