@@ -87,7 +87,7 @@ def run_job(
     if not objects:
         raise JobFailed(f"no input objects under {job.input_uri}")
     try:
-        container = containers.get(job.model)
+        container = _Replaceable(containers, job.model)
     except ContainerStartError as error:
         raise JobFailed(f"ClientError: the model's container did not start: {error}") from None
     out_bucket, out_prefix = split_uri(job.output_path)
@@ -107,7 +107,7 @@ def run_job(
             progress.objects_done += 1
             progress.outputs.append(f"s3://{out_bucket}/{out_key}")
     finally:
-        containers.discard(container)
+        container.discard()
     return progress
 
 
@@ -158,6 +158,34 @@ def _checked(groups: Iterator[list[bytes] | bytes], key: str) -> Iterator[list[b
         yield from groups
     except RecordError as error:
         raise JobFailed(f"ClientError: {key}: {error}") from None
+
+
+class _Replaceable:
+    """The model's container; one that stops answering is replaced before the retry, as the
+    endpoint's next request gets a fresh one."""
+
+    def __init__(self, containers: ContainerManager, spec: Any) -> None:
+        self._containers = containers
+        self._spec = spec
+        self._lock = threading.Lock()
+        self._current = containers.get(spec)
+
+    def invoke(self, payload: bytes, headers: dict[str, str]) -> Any:
+        container = self._current
+        try:
+            return container.invoke(payload, headers)
+        except ContainerUnavailable:
+            with self._lock:
+                if self._current is container:
+                    self._containers.discard(container)
+                    try:
+                        self._current = self._containers.get(self._spec)
+                    except ContainerStartError as error:
+                        raise ContainerUnavailable(str(error)) from None
+            raise
+
+    def discard(self) -> None:
+        self._containers.discard(self._current)
 
 
 def _write(future: Future[tuple[bytes, int]], out: Any, progress: JobProgress) -> None:
