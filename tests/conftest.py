@@ -1,26 +1,44 @@
-"""Shared fixtures. The model is built once per session: tests use the real artefact."""
+"""Shared fixtures. The model is built once per run, for every xdist worker: tests use the real
+artefact; each config is synthesized once per run (tests/support/assemblies.py)."""
 
 from __future__ import annotations
 
 import os
+import pickle
 import tarfile
 from pathlib import Path
 
 import pytest
 
 from model_build import BuildResult, build
+from tests.support.assemblies import Assemblies
+from tests.support.shared import once, shared_root
 
-# Stack fixtures (one shared synth) live in tests/support with the other shared helpers.
+# Stack fixtures (the shared synths) live in tests/support with the other shared helpers.
 pytest_plugins = ["tests.support.stack_fixtures"]
 
 # Node 20 makes jsii print an end-of-life banner on every synth: noise in test output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+RESULT = "build-result.pickle"
+
+
+def _build_into(folder: Path) -> None:
+    result = build(out_dir=folder / "out", log=lambda _line: None)
+    (folder / RESULT).write_bytes(pickle.dumps(result))
 
 
 @pytest.fixture(scope="session")
 def built_model(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """model.tar.gz, model file and card from ``model_build`` with default parameters."""
-    return build(out_dir=tmp_path_factory.mktemp("model_build"), log=lambda _line: None)
+    folder = once(shared_root(tmp_path_factory), "model_build", _build_into)
+    result: BuildResult = pickle.loads((folder / RESULT).read_bytes())
+    return result
+
+
+@pytest.fixture(scope="session")
+def assemblies(built_model: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Assemblies:
+    """Every named config's cloud assembly, synthesized once per run (any worker)."""
+    return Assemblies(root=shared_root(tmp_path_factory), artifact=built_model.tarball)
 
 
 @pytest.fixture(scope="session")

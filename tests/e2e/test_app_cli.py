@@ -1,5 +1,6 @@
-"""The real CDK CLI runs app.py: a typo'd setting fails synth with the message, and jsii's
-Node end-of-life banner (b'!!...' lines) stays silent without the Makefile's variable."""
+"""The real CDK CLI runs app.py: `cdk synth` prints a template cfn-lint passes, a typo'd setting
+fails synth with the message, and jsii's Node end-of-life banner (b'!!...' lines) stays silent
+without the Makefile's variable."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cdk import REPO
+from tests.support.cdk import REPO, cfn_lint_findings
 
 pytestmark = pytest.mark.e2e
 
@@ -47,3 +48,22 @@ def test_cli_synth_refuses_a_typo_with_the_key_meant_and_no_banner(app_dir: Path
     assert "instance_cout: unknown key (did you mean 'instance_count'?)" in result.stderr
     assert "Traceback" not in result.stderr
     assert "b'!!" not in result.stderr
+
+
+def test_cdk_synth_prints_a_template_that_cfn_lint_passes(tmp_path: Path) -> None:
+    """What a user runs: the pinned CLI, cdk.json's build step first, the template on stdout."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    synth = subprocess.run(
+        ["npx", "--no", "--", "cdk", "synth", "--output", str(tmp_path / "cdk.out")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert synth.returncode == 0, synth.stderr[-3000:]
+    assert synth.stdout.startswith("Description: "), synth.stdout[:300]
+    template = tmp_path / "template.yaml"
+    template.write_text(synth.stdout)
+    findings = cfn_lint_findings(template)
+    assert findings == [], json.dumps(findings, indent=2)

@@ -17,7 +17,6 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 import app as app_module
-from stacks.endpoint_stack import XgbEndpointStack
 from tests.support.paths import REPO
 
 
@@ -27,7 +26,9 @@ def cdk_json_context() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Synthesized:
-    stack: XgbEndpointStack
+    """One stack of a cloud assembly on disk: a shared assembly is read back from its files."""
+
+    stack_name: str
     template: Template
     template_path: Path
     outdir: Path
@@ -35,6 +36,31 @@ class Synthesized:
     @property
     def json(self) -> dict[str, Any]:
         return dict(self.template.to_json())
+
+    @classmethod
+    def load(cls, outdir: Path) -> Synthesized:
+        """The assembly's one stack, from its manifest (no CDK app needed)."""
+        artifacts = json.loads((outdir / "manifest.json").read_text())["artifacts"]
+        [(name, stack)] = [
+            (name, a) for name, a in artifacts.items() if a["type"] == STACK_ARTIFACT
+        ]
+        template_path = outdir / stack["properties"]["templateFile"]
+        return cls(
+            stack_name=name,
+            template=Template.from_json(json.loads(template_path.read_text())),
+            template_path=template_path,
+            outdir=outdir,
+        )
+
+    def metadata(self) -> dict[str, list[dict[str, Any]]]:
+        """Construct path -> metadata entries, as the CLI reads them from the assembly."""
+        artifacts = json.loads((self.outdir / "manifest.json").read_text())["artifacts"]
+        stack = artifacts[self.stack_name]
+        entries: dict[str, list[dict[str, Any]]] = dict(stack.get("metadata", {}))
+        extra = stack.get("additionalMetadataFile")
+        if extra:
+            entries.update(json.loads((self.outdir / extra).read_text()))
+        return entries
 
 
 def synth(*, artifact: Path, outdir: Path, **overrides: Any) -> Synthesized:
@@ -45,7 +71,7 @@ def synth(*, artifact: Path, outdir: Path, **overrides: Any) -> Synthesized:
     assembly = app.synth()
     artifact_ = assembly.get_stack_by_name(stack.stack_name)
     return Synthesized(
-        stack=stack,
+        stack_name=stack.stack_name,
         template=Template.from_json(artifact_.template),
         template_path=Path(artifact_.template_full_path),
         outdir=outdir,
@@ -53,13 +79,20 @@ def synth(*, artifact: Path, outdir: Path, **overrides: Any) -> Synthesized:
 
 
 ACKNOWLEDGED = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+STACK_ARTIFACT = "aws:cloudformation:stack"
 
 
 def cfn_lint_findings(template_path: Path) -> list[dict[str, Any]]:
     """cfn-lint's findings (errors, warnings and informational) on one template, as JSON."""
+    return cfn_lint_all([template_path])[template_path]
+
+
+def cfn_lint_all(template_paths: list[Path]) -> dict[Path, list[dict[str, Any]]]:
+    """One cfn-lint process for many templates (its start-up is most of its cost): each
+    template's findings, by path."""
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     result = subprocess.run(
-        [str(cfn_lint), "--format", "json", str(template_path)],
+        [str(cfn_lint), "--format", "json", *map(str, template_paths)],
         capture_output=True,
         text=True,
         check=False,
@@ -67,7 +100,11 @@ def cfn_lint_findings(template_path: Path) -> list[dict[str, Any]]:
     findings: list[dict[str, Any]] = json.loads(result.stdout or "[]")
     if not findings and result.returncode != 0:
         raise RuntimeError(f"cfn-lint failed without findings: {result.stderr}")
-    return findings
+    by_path: dict[Path, list[dict[str, Any]]] = {path: [] for path in template_paths}
+    resolved = {path.resolve(): path for path in template_paths}
+    for finding in findings:
+        by_path[resolved[Path(finding["Filename"]).resolve()]].append(finding)
+    return by_path
 
 
 def nag_violations(outdir: Path) -> list[dict[str, Any]]:
@@ -79,10 +116,10 @@ def nag_violations(outdir: Path) -> list[dict[str, Any]]:
 def acknowledged(synthesized: Synthesized) -> dict[str, str]:
     """Every cdk-nag acknowledgement in the stack: `Annotation::<rule>` -> reason."""
     acks: dict[str, str] = {}
-    for construct in synthesized.stack.node.find_all():
-        for entry in construct.node.metadata:
-            if entry.type == ACKNOWLEDGED:
-                acks.update(entry.data)
+    for entries in synthesized.metadata().values():
+        for entry in entries:
+            if entry["type"] == ACKNOWLEDGED:
+                acks.update(entry["data"])
     return acks
 
 

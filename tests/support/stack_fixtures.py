@@ -1,15 +1,14 @@
-"""Fixtures for the stack tests: one default synth shared by assertions, snapshot and lint."""
+"""Fixtures for the stack tests: the shared synths (tests/support/assemblies.py) by name."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.support.cdk import Synthesized, synth
+from tests.support.assemblies import Assemblies
+from tests.support.cdk import Synthesized
 
 
 @pytest.fixture(scope="session")
-def default_synth(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+def default_synth(assemblies: Assemblies) -> Synthesized:
     """The app as `cdk synth` makes it with cdk.json's context and the freshly built artefact."""
-    return synth(artifact=built_model.tarball, outdir=tmp_path_factory.mktemp("cdk.out"))
+    return assemblies.get("default")

@@ -22,17 +22,15 @@ from clients.preflight import (
     planned_variants,
     problems,
 )
-from tests.support.cdk import REPO, synth
+from tests.support.assemblies import Assemblies
 
 REGION = "eu-west-2"
 PLANNED = PlannedVariant("SagemakerXgbProduction", "AllTraffic", "ml.c5.large")
 
 
 @pytest.fixture(scope="module")
-def production_template(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    outdir = tmp_path_factory.mktemp("cdk.out.preflight")
-    config = REPO / "examples" / "production.json"
-    return synth(artifact=built_model.tarball, outdir=outdir, config=str(config)).json
+def production_template(assemblies: Assemblies) -> Any:
+    return assemblies.get("production").json
 
 
 @pytest.fixture()

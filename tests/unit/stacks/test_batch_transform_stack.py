@@ -9,33 +9,20 @@ from typing import Any
 
 import pytest
 
-from tests.support.cdk import (
-    REPO,
-    Synthesized,
-    acknowledged,
-    assert_every_acknowledgement_is_needed,
-    cfn_lint_findings,
-    synth,
-)
+from tests.support.assemblies import Assemblies
+from tests.support.cdk import Synthesized, acknowledged, assert_every_acknowledgement_is_needed
 
-CONFIGS: dict[str, dict[str, Any]] = {
-    "batch": {"config": str(REPO / "examples" / "batch.json")},
-    "retained": {"stack_name": "XgbBatchRetained", "batch_transform": {"retain": True}},
-}
+CONFIGS = ("batch", "batch_retained")  # in tests/support/assemblies.py
 
 
 @pytest.fixture(scope="module")
-def batch(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return synth(
-        artifact=built_model.tarball, outdir=tmp_path_factory.mktemp("b"), **CONFIGS["batch"]
-    )
+def batch(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("batch")
 
 
 @pytest.fixture(scope="module")
-def retained(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return synth(
-        artifact=built_model.tarball, outdir=tmp_path_factory.mktemp("r"), **CONFIGS["retained"]
-    )
+def retained(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("batch_retained")
 
 
 def _only(synthesized: Synthesized, type_: str) -> tuple[str, dict[str, Any]]:
@@ -126,30 +113,27 @@ def test_retained_bucket_without_a_key_is_sse_s3_and_survives_destroy(
     assert "UseKeyForBatchData" not in _statements(retained)
 
 
-@pytest.mark.parametrize("config", list(CONFIGS))
-def test_cfn_lint_finds_no_error_and_no_warning(
-    config: str, request: pytest.FixtureRequest
-) -> None:
-    synthesized: Synthesized = request.getfixturevalue(config)
-    findings = cfn_lint_findings(synthesized.template_path)
+@pytest.mark.parametrize("config", CONFIGS)
+def test_cfn_lint_finds_no_error_and_no_warning(config: str, assemblies: Assemblies) -> None:
+    findings = assemblies.lint_findings(config)
     assert findings == [], json.dumps(findings, indent=2)
 
 
-@pytest.mark.parametrize("config", list(CONFIGS))
+@pytest.mark.parametrize("config", CONFIGS)
 def test_every_acknowledgement_answers_a_real_finding_with_a_reason(
     config: str,
-    request: pytest.FixtureRequest,
+    assemblies: Assemblies,
     built_model: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    synthesized: Synthesized = request.getfixturevalue(config)
+    synthesized = assemblies.get(config)
     assert_every_acknowledgement_is_needed(
         synthesized,
         artifact=built_model.tarball,
         outdir=tmp_path,
         monkeypatch=monkeypatch,
-        **CONFIGS[config],
+        **assemblies.overrides(config),
     )
     prefixes = [r for r in acknowledged(synthesized) if "/batch-" in r]
     assert len(prefixes) == 2

@@ -1,6 +1,6 @@
 """checkov, a second scanner, passes every example config with nothing unexplained.
 
-Each config (cdk.json's defaults and examples/*.json) is synthesized in process, and written
+Each config (cdk.json's defaults and examples/*.json), from the run's shared synths, is written
 twice: as synthesized, and with every checkov suppression stripped. One checkov run scans both
 directories: the first must report no failed check, and each suppression must answer exactly the
 finding the stripped copy reports. checkov lives in its own venv (`.venv-checkov`, from
@@ -21,13 +21,12 @@ from typing import Any
 import pytest
 
 from stacks.checkov_skips import METADATA_KEY
-from tests.support.cdk import REPO, Synthesized, synth
+from tests.support.assemblies import Assemblies
+from tests.support.paths import REPO
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv-checkov" / "bin" / "checkov"))
-CONFIGS: dict[str, Path | None] = {
-    "default": None,
-    **{path.stem: path for path in sorted((REPO / "examples").glob("*.json"))},
-}
+# cdk.json's defaults and each example, by their names in tests/support/assemblies.py.
+CONFIGS = ("default", *(path.stem for path in sorted((REPO / "examples").glob("*.json"))))
 MIN_REASON = 40
 
 Finding = tuple[str, str]  # (check id, resource as checkov names it: Type.LogicalId)
@@ -78,16 +77,10 @@ def _config_of(file_path: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def scan(
-    default_synth: Synthesized, built_model: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Scan:
+def scan(assemblies: Assemblies, tmp_path_factory: pytest.TempPathFactory) -> Scan:
     root = tmp_path_factory.mktemp("checkov")
-    for name, config in CONFIGS.items():
-        if config is None:
-            template = default_synth.json
-        else:
-            outdir = tmp_path_factory.mktemp(f"cdk.out.{name}")
-            template = synth(artifact=built_model.tarball, outdir=outdir, config=str(config)).json
+    for name in CONFIGS:
+        template = assemblies.get(name).json
         for kind, content in (("with", template), ("without", _without_suppressions(template))):
             (root / kind).mkdir(exist_ok=True)
             (root / kind / f"{name}.template.json").write_text(json.dumps(content))

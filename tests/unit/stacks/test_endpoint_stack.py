@@ -301,7 +301,7 @@ def test_settings_reach_the_template(built_model: Any, tmp_path_factory: Any) ->
         instance_count="2",  # as `-c instance_count=2` passes it
         log_retention_days=7,
     )
-    assert custom.stack.stack_name == "FraudModelStaging"
+    assert custom.stack_name == "FraudModelStaging"
     custom.template.has_resource_properties(ENDPOINT, {"EndpointName": "fraud-staging"})
     custom.template.has_resource_properties(
         ENDPOINT_CONFIG,

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
+from tests.support.assemblies import Assemblies
 from tests.support.cdk import (
     Synthesized,
     assert_every_acknowledgement_is_needed,
-    cfn_lint_findings,
     nag_violations,
     synth,
 )
@@ -24,9 +24,8 @@ USER_TOPIC = "arn:aws:sns:eu-west-2:123456789012:team-alerts"
 
 
 @pytest.fixture(scope="module")
-def teardown(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    outdir = tmp_path_factory.mktemp("idle")
-    return synth(artifact=built_model.tarball, outdir=outdir, idle_teardown=TEARDOWN)
+def teardown(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("idle_teardown")
 
 
 def _only(synthesized: Synthesized, resource_type: str) -> tuple[str, dict[str, Any]]:
@@ -158,9 +157,9 @@ def test_with_the_stacks_key_the_topic_uses_it_and_the_lambda_may_use_it(
     assert nag_violations(tmp_path) == []
 
 
-def test_cdk_nag_and_cfn_lint_are_clean(teardown: Synthesized) -> None:
+def test_cdk_nag_and_cfn_lint_are_clean(teardown: Synthesized, assemblies: Assemblies) -> None:
     assert nag_violations(teardown.outdir) == []
-    findings = cfn_lint_findings(teardown.template_path)
+    findings = assemblies.lint_findings("idle_teardown")
     assert findings == [], json.dumps(findings, indent=2)
 
 

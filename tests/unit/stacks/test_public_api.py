@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from stacks.public_api_contract import REQUEST_SCHEMA, RESPONSE_RULES
+from tests.support.assemblies import Assemblies
 from tests.support.cdk import (
     REPO,
     Synthesized,
     assert_every_acknowledgement_is_needed,
-    cfn_lint_findings,
     synth,
 )
 
@@ -28,21 +28,13 @@ def example() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def api_synth(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return synth(
-        artifact=built_model.tarball,
-        outdir=tmp_path_factory.mktemp("cdk.out.public-api"),
-        config=str(EXAMPLE),
-    )
+def api_synth(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("public-api")
 
 
 @pytest.fixture(scope="module")
-def iam_synth(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return synth(
-        artifact=built_model.tarball,
-        outdir=tmp_path_factory.mktemp("cdk.out.public-api-iam"),
-        public_api=json.dumps({"auth": "iam"}),
-    )
+def iam_synth(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("iam_api")
 
 
 def _only(synthesized: Synthesized, type_: str) -> tuple[str, dict[str, Any]]:
@@ -262,12 +254,9 @@ def test_iam_auth_signs_instead_of_keys(iam_synth: Synthesized) -> None:
     assert "PublicApiUrl" in iam_synth.json["Outputs"]
 
 
-@pytest.mark.parametrize("variant", ["api_synth", "iam_synth"])
-def test_cfn_lint_finds_no_error_and_no_warning(
-    variant: str, request: pytest.FixtureRequest
-) -> None:
-    synthesized: Synthesized = request.getfixturevalue(variant)
-    findings = cfn_lint_findings(synthesized.template_path)
+@pytest.mark.parametrize("variant", ["public-api", "iam_api"])
+def test_cfn_lint_finds_no_error_and_no_warning(variant: str, assemblies: Assemblies) -> None:
+    findings = assemblies.lint_findings(variant)
     assert findings == [], json.dumps(findings, indent=2)
 
 

@@ -14,73 +14,41 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
-from tests.support.cdk import (
-    REPO,
-    Synthesized,
-    acknowledged,
-    assert_every_acknowledgement_is_needed,
-    cfn_lint_findings,
-    synth,
+from tests.support.assemblies import (
+    IMPORTED_KEY,
+    IMPORTED_TOPIC,
+    SECURITY_GROUPS,
+    SUBNETS,
+    Assemblies,
 )
+from tests.support.cdk import Synthesized, acknowledged, assert_every_acknowledgement_is_needed
 
 ENDPOINT = "AWS::SageMaker::Endpoint"
 ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
 MODEL = "AWS::SageMaker::Model"
 ALARM = "AWS::CloudWatch::Alarm"
 
-IMPORTED_KEY = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-IMPORTED_TOPIC = "arn:aws:sns:eu-west-2:123456789012:on-call"
-SUBNETS = ["subnet-0123456789abcdef0", "subnet-89abcdef"]
-SECURITY_GROUPS = ["sg-0123456789abcdef0"]
-
-# Branches the examples leave out.
-VARIANT_ROLLING_VPC: dict[str, Any] = {
-    "stack_name": "XgbRollingVpc",
-    "instance_type": "ml.c5.xlarge",
-    "instance_count": 4,
-    "deployment": {"strategy": "rolling", "step_percent": 25, "wait_seconds": 120},
-    "alarms": {"sns_topic": "create"},
-    "data_capture": {"capture": "input", "retain": True, "expire_days": 0},
-    "kms": IMPORTED_KEY,
-    "vpc": {"subnet_ids": SUBNETS, "security_group_ids": SECURITY_GROUPS},
-}
-VARIANT_LINEAR: dict[str, Any] = {
-    "stack_name": "XgbLinear",
-    "instance_count": 4,
-    "deployment": {"strategy": "linear", "step_percent": 25},
-    "alarms": {"sns_topic": IMPORTED_TOPIC},
-}
-
-CONFIGS: dict[str, dict[str, Any]] = {
-    "production": {"config": str(REPO / "examples" / "production.json")},
-    "serverless": {"config": str(REPO / "examples" / "serverless.json")},
-    "rolling_vpc": VARIANT_ROLLING_VPC,
-    "linear": VARIANT_LINEAR,
-}
-
-
-def _synth(name: str, built_model: Any, factory: pytest.TempPathFactory) -> Synthesized:
-    return synth(artifact=built_model.tarball, outdir=factory.mktemp(name), **CONFIGS[name])
+OPTION_CONFIGS = ("production", "serverless", "rolling_vpc", "linear")
 
 
 @pytest.fixture(scope="module")
-def production(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return _synth("production", built_model, tmp_path_factory)
+def production(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("production")
 
 
 @pytest.fixture(scope="module")
-def serverless(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return _synth("serverless", built_model, tmp_path_factory)
+def serverless(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("serverless")
 
 
 @pytest.fixture(scope="module")
-def rolling_vpc(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return _synth("rolling_vpc", built_model, tmp_path_factory)
+def rolling_vpc(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("rolling_vpc")
 
 
 @pytest.fixture(scope="module")
-def linear(built_model: Any, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return _synth("linear", built_model, tmp_path_factory)
+def linear(assemblies: Assemblies) -> Synthesized:
+    return assemblies.get("linear")
 
 
 def _resources(synthesized: Synthesized, type_: str) -> dict[str, Any]:
@@ -577,30 +545,26 @@ def test_serverless_variant_has_memory_and_concurrency_instead_of_instances(
 # --- lint and cdk-nag, for every configuration ------------------------------------------------
 
 
-@pytest.mark.parametrize("config", list(CONFIGS))
-def test_cfn_lint_finds_no_error_and_no_warning(
-    config: str, request: pytest.FixtureRequest
-) -> None:
-    synthesized: Synthesized = request.getfixturevalue(config)
-    findings = cfn_lint_findings(synthesized.template_path)
+@pytest.mark.parametrize("config", OPTION_CONFIGS)
+def test_cfn_lint_finds_no_error_and_no_warning(config: str, assemblies: Assemblies) -> None:
+    findings = assemblies.lint_findings(config)
     assert findings == [], json.dumps(findings, indent=2)
 
 
 @pytest.mark.parametrize("config", ["production", "rolling_vpc"])
 def test_every_acknowledgement_answers_a_real_finding_with_a_reason(
     config: str,
-    request: pytest.FixtureRequest,
+    assemblies: Assemblies,
     built_model: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    synthesized: Synthesized = request.getfixturevalue(config)
     assert_every_acknowledgement_is_needed(
-        synthesized,
+        assemblies.get(config),
         artifact=built_model.tarball,
         outdir=tmp_path,
         monkeypatch=monkeypatch,
-        **CONFIGS[config],
+        **assemblies.overrides(config),
     )
 
 
