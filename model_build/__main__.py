@@ -4,6 +4,9 @@ python -m model_build                                  # the default (breast can
 python -m model_build --spec examples/models/iris.toml
 python -m model_build --data table.csv --target churned [--objective binary]
 python -m model_build --model my-model.json [--feature-names a b c] [--labels no yes]
+
+A build whose inputs are unchanged is copied from the build cache (model_build/build_cache.py)
+and trains nothing; --force builds anyway.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from model_build.build_cache import build_cached
 from model_build.params import LIMITS, TrainParams
-from model_build.pipeline import build
 from model_build.spec import (
     DEFAULT_SPEC,
     OBJECTIVES,
@@ -72,6 +75,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--categorical", nargs="+", default=[], help="with --data")
     parser.add_argument("--feature-names", nargs="+", help="with --model: names in model order")
     parser.add_argument("--labels", nargs="+", help="class labels in class-index order")
+    parser.add_argument(
+        "--force", action="store_true", help="build even when the cache holds this build"
+    )
     for field, flag, help_text in _HYPERPARAMETERS:
         default = getattr(_DEFAULTS, field)
         parser.add_argument(flag, type=_checked(field), help=f"{help_text} (default: {default})")
@@ -131,7 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Progress goes to stderr: cdk.json runs this before synth, and `cdk synth > t.yaml`
         # must hold the template alone.
-        build(out_dir=args.out_dir, spec=spec_from_args(args), log=_progress)
+        build_cached(
+            out_dir=args.out_dir, spec=spec_from_args(args), log=_progress, force=args.force
+        )
     except BuildError as error:
         print(f"[model_build] error: {error}", file=sys.stderr)
         return 1

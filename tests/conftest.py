@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from model_build import BuildResult, build
+from model_build.build_cache import CACHE_ENV
 from tests.support.assemblies import Assemblies
 from tests.support.shared import once, shared_root
 
@@ -20,6 +21,16 @@ pytest_plugins = ["tests.support.stack_fixtures"]
 # Node 20 makes jsii print an end-of-life banner on every synth: noise in test output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 RESULT = "build-result.pickle"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build cache for the run, shared by the workers and every `make`, `cdk` and
+    `python -m model_build` they start: the suite never writes the user's own cache, and the
+    same build is done once per run however many repository copies deploy it."""
+    root = shared_root(tmp_path_factory) / "build-cache"
+    os.environ[CACHE_ENV] = str(root)
+    return root
 
 
 def _build_into(folder: Path) -> None:
