@@ -2,13 +2,15 @@
 
 `bootstrap` and `destroy` run from the work dir, outside the app: with no cdk.json there, the CLI
 neither runs the app's build nor synthesizes it (bootstrap needs neither; destroy reads the cloud
-assembly the deploy wrote). `deploy` runs in the app dir, so it builds and synthesizes as on AWS.
+assembly the deploy wrote). `deploy` runs in the app dir, so it builds and synthesizes as on AWS;
+given a cloud assembly synthesized before (as `make deploy` synthesizes first), it deploys that.
 `npx --prefix <app dir> --no`: only the app's pinned CLI runs, whatever the working directory.
 `deploy` uses the CLI's default method (a change set), as a user's `cdk deploy` does.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,16 +54,18 @@ class CdkCli:
         target = f"aws://{LOCAL_ACCOUNT}/{region}"
         return self._run("bootstrap", ["bootstrap", target], cwd=self.work_dir)
 
-    def deploy(self, *, context: Mapping[str, str] | None = None) -> Completed:
-        args = [
-            "deploy",
-            "--require-approval",
-            "never",
-            "--output",
-            str(self.assembly_dir.resolve()),
-            "--outputs-file",
-            str(self.outputs_file.resolve()),
-        ]
+    def deploy(
+        self, *, context: Mapping[str, str] | None = None, assembly: Path | None = None
+    ) -> Completed:
+        """`cdk deploy`: the app's build and synth, or `assembly` (copied to the work dir, where
+        `destroy` reads it) with neither."""
+        args = ["deploy", "--require-approval", "never"]
+        if assembly is not None:
+            shutil.copytree(assembly, self.assembly_dir, dirs_exist_ok=True)
+            args += ["--app", str(self.assembly_dir.resolve())]
+        else:
+            args += ["--output", str(self.assembly_dir.resolve())]
+        args += ["--outputs-file", str(self.outputs_file.resolve())]
         for key, value in (context or {}).items():
             args += ["--context", f"{key}={value}"]
         return self._run("deploy", args, cwd=self.app_dir)

@@ -19,7 +19,8 @@ from sklearn.datasets import load_breast_cancer
 
 from clients import batch_transform
 from local_cloud.cdk import CdkCli
-from tests.support.local_aws import LocalAccount, aws_environ, local_account
+from tests.support.assemblies import Assemblies
+from tests.support.local_aws import LocalAccount, aws_environ, deploy_shared, local_account
 
 ROWS = 100_000
 STACK = "XgbBatchLocal"
@@ -36,12 +37,12 @@ class Deployed:
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+def deployed(
+    tmp_path_factory: pytest.TempPathFactory, assemblies: Assemblies
+) -> Iterator[Deployed]:
     with local_account(tmp_path_factory.mktemp("batch")) as account:
         account.cdk.bootstrap(region=account.control_plane.region)
-        config = account.app_dir / "batch-local.json"
-        config.write_text(json.dumps({"stack_name": STACK, "batch_transform": {}}))
-        account.cdk.deploy(context={"config": str(config)})
+        deploy_shared(account, assemblies, "batch_local")  # stack STACK, batch_transform on
         outputs = json.loads(account.cdk.outputs_file.read_text())[STACK]
         with aws_environ(account.env):
             yield Deployed(account, account.cdk, outputs)
@@ -181,18 +182,16 @@ def test_teardown_empties_and_removes_the_bucket(deployed: Deployed) -> None:
     assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
 
 
-def test_a_retained_bucket_outlives_the_stack(deployed: Deployed) -> None:
+def test_a_retained_bucket_outlives_the_stack(deployed: Deployed, assemblies: Assemblies) -> None:
     account = deployed.account
-    config = account.app_dir / "batch-retained.json"
     stack = "XgbBatchRetained"
-    config.write_text(json.dumps({"stack_name": stack, "batch_transform": {"retain": True}}))
     cli = CdkCli(
         app_dir=account.app_dir,
         work_dir=account.app_dir / ".local-retained",
         env=account.env,
         log_dir=account.app_dir / ".local-retained" / "logs",
     )
-    cli.deploy(context={"config": str(config)})
+    cli.deploy(assembly=assemblies.get("batch_retained").outdir)
     bucket = json.loads(cli.outputs_file.read_text())[stack]["BatchBucketName"]
     s3 = deployed.client("s3")
     s3.put_object(Bucket=bucket, Key="batch-input/kept/rows.csv", Body=b"1,2\n")

@@ -20,7 +20,8 @@ from botocore.exceptions import ClientError
 from clients import call_api, check_outputs, verify_teardown
 from local_cloud.runtime_process import REPO_ROOT
 from local_runtime.process_group import wait_for_http
-from tests.support.local_aws import LocalAccount, aws_environ, local_account
+from tests.support.assemblies import Assemblies
+from tests.support.local_aws import LocalAccount, aws_environ, deploy_shared, local_account
 
 pytestmark = pytest.mark.e2e
 
@@ -30,10 +31,12 @@ AWS_CLI = (sys.executable, "-m", "awscli")  # AWS CLI v1 from PyPI (requirements
 
 
 @pytest.fixture(scope="module")
-def account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAccount]:
+def account(
+    tmp_path_factory: pytest.TempPathFactory, assemblies: Assemblies
+) -> Iterator[LocalAccount]:
     with local_account(tmp_path_factory.mktemp("divergences")) as local:
         local.cdk.bootstrap(region=local.control_plane.region)
-        local.cdk.deploy(context={"config": str(EXAMPLE)})
+        deploy_shared(local, assemblies, "public-api")
         with aws_environ(local.env):
             yield local
 

@@ -46,6 +46,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     },
     "iam_api": {"public_api": json.dumps({"auth": "iam"})},
     "batch_retained": {"stack_name": "XgbBatchRetained", "batch_transform": {"retain": True}},
+    "batch_local": {"stack_name": "XgbBatchLocal", "batch_transform": {}},
     "idle_teardown": {"idle_teardown": TEARDOWN},
 }
 LINT = "cfn-lint"
@@ -64,6 +65,11 @@ class Assemblies:
             outdir = once(self._root, f"assembly-{name}", self._synthesizer(name))
             self._loaded[name] = Synthesized.load(outdir)
         return self._loaded[name]
+
+    @property
+    def build_dir(self) -> Path:
+        """The build the assemblies ship (its tarball, model and card)."""
+        return self._artifact.parent
 
     def overrides(self, name: str) -> dict[str, Any]:
         return dict(CONFIGS[name])

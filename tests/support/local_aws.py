@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,11 @@ import boto3
 
 from local_cloud.app_copy import copy_app
 from local_cloud.cdk import CdkCli
+from local_cloud.commands import Completed
 from local_cloud.control_plane import ControlPlane
 from local_cloud.demo import local_env
 from local_cloud.runtime_process import RuntimeProcess
+from tests.support.assemblies import Assemblies
 
 
 def session_for(env: Mapping[str, str], *, region: str) -> boto3.session.Session:
@@ -69,6 +72,15 @@ def local_account(root: Path) -> Iterator[LocalAccount]:
             cdk=CdkCli(app_dir=app_dir, work_dir=work_dir, env=env, log_dir=logs),
             session=session_for(env, region=control_plane.region),
         )
+
+
+def deploy_shared(account: LocalAccount, assemblies: Assemblies, name: str) -> Completed:
+    """Deploy the run's shared synth of config `name` as `make deploy` does (synth first, then
+    `cdk deploy --app`), with the build it ships in the app's build/, where clients read the card.
+    The full path (build step and app.py run by the CLI) is tested by the lifecycle, the demo and
+    the docs' command blocks."""
+    shutil.copytree(assemblies.build_dir, account.app_dir / "build", dirs_exist_ok=True)
+    return account.cdk.deploy(assembly=assemblies.get(name).outdir)
 
 
 @contextlib.contextmanager

@@ -26,7 +26,8 @@ from local_cloud.cdk import CdkCli
 from local_cloud.runtime_process import REPO_ROOT
 from local_runtime.api_gateway import local_invoke_url
 from stacks.public_api_contract import REQUEST_SCHEMA
-from tests.support.local_aws import aws_environ, local_account
+from tests.support.assemblies import Assemblies
+from tests.support.local_aws import aws_environ, deploy_shared, local_account
 
 pytestmark = pytest.mark.e2e
 
@@ -78,11 +79,13 @@ class LocalApi:
 
 
 @pytest.fixture(scope="module")
-def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
+def local_api(
+    tmp_path_factory: pytest.TempPathFactory, assemblies: Assemblies
+) -> Iterator[LocalApi]:
     with local_account(tmp_path_factory.mktemp("public-api")) as account:
         control_plane, env = account.control_plane, account.env
         account.cdk.bootstrap(region=control_plane.region)
-        account.cdk.deploy(context={"config": str(EXAMPLE)})
+        deploy_shared(account, assemblies, "public-api")
         outputs = json.loads(account.cdk.outputs_file.read_text())[STACK]
         apigateway = account.session.client("apigateway", endpoint_url=control_plane.url)
         api_id = outputs["PublicApiUrl"].removeprefix("https://").split(".", 1)[0]

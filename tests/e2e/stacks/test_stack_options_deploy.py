@@ -23,6 +23,7 @@ import pytest
 from local_cloud.app_copy import copy_app
 from local_cloud.cdk import CdkCli
 from local_cloud.control_plane import ControlPlane
+from tests.support.assemblies import Assemblies
 from tests.support.cdk import REPO
 from tests.support.local_aws import session_for
 
@@ -81,30 +82,19 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud
         yield cloud
 
 
-def _local_config(cloud: LocalCloud, name: str) -> tuple[Path, dict[str, Any]]:
-    """The example as shipped, except that production retains its capture bucket locally.
-
-    With retain off, CDK empties the bucket on destroy through a custom resource whose Lambda
-    moto runs only in Docker (none here): the stack would wait for it forever. Retaining the
-    bucket drops that one custom resource; everything else deploys as shipped.
-    """
-    config = json.loads((cloud.app_dir / "examples" / f"{name}.json").read_text())
-    if name == "production":
-        config["data_capture"]["retain"] = True
-    path = cloud.app_dir / "examples" / f"{name}-local.json"
-    path.write_text(json.dumps(config))
-    return path, config
-
-
 def _skipped_types(log_text: str) -> set[str]:
     return set(_SKIPPED.findall(log_text))
 
 
-def _deploy(cloud: LocalCloud, name: str) -> tuple[CdkCli, dict[str, str], set[str], str]:
-    path, config = _local_config(cloud, name)
+def _deploy(
+    cloud: LocalCloud, assemblies: Assemblies, name: str
+) -> tuple[CdkCli, dict[str, str], set[str], str]:
+    """The example as shipped (its shared synth), auto-deleted capture bucket included: the local
+    cloud runs CDK's auto-delete custom resource without Docker (local_aws/s3_auto_delete.py)."""
+    config = json.loads((REPO / "examples" / f"{name}.json").read_text())
     cli = cloud.cli(name)
     log_start = cloud.log_path.stat().st_size
-    cli.deploy(context={"config": str(path)})
+    cli.deploy(assembly=assemblies.get(name).outdir)
     with cloud.log_path.open() as log:
         log.seek(log_start)
         skipped = _skipped_types(log.read())
@@ -121,9 +111,9 @@ class Deployed:
     endpoint_config: dict[str, Any]
 
 
-def _deploy_in_service(cloud: LocalCloud, name: str) -> Deployed:
+def _deploy_in_service(cloud: LocalCloud, assemblies: Assemblies, name: str) -> Deployed:
     """Deploy an example, check it is up with exactly moto's known skips; its endpoint config."""
-    cli, outputs, skipped, stack = _deploy(cloud, name)
+    cli, outputs, skipped, stack = _deploy(cloud, assemblies, name)
     assert _stack_status(cloud, stack) == "CREATE_COMPLETE"
     assert skipped == MOTO_SKIPS[name]
     sagemaker = cloud.client("sagemaker")
@@ -152,8 +142,10 @@ def _endpoint_names(cloud: LocalCloud) -> set[str]:
     return {e["EndpointName"] for e in endpoints}
 
 
-def test_production_example_deploys_and_destroys_locally(local_cloud: LocalCloud) -> None:
-    deployed = _deploy_in_service(local_cloud, "production")
+def test_production_example_deploys_and_destroys_locally(
+    local_cloud: LocalCloud, assemblies: Assemblies
+) -> None:
+    deployed = _deploy_in_service(local_cloud, assemblies, "production")
     outputs, config = deployed.outputs, deployed.endpoint_config
     assert config["ProductionVariants"][0]["InstanceType"] == "ml.m5.large"
     assert config["ProductionVariants"][0]["InitialInstanceCount"] == 2
@@ -177,14 +169,17 @@ def test_production_example_deploys_and_destroys_locally(local_cloud: LocalCloud
     dashboards = local_cloud.client("cloudwatch").list_dashboards()["DashboardEntries"]
     assert len(dashboards) == 1
 
+    s3.put_object(Bucket=bucket, Key="data-capture/AllTraffic/capture.jsonl", Body=b"{}\n")
     _destroy_and_check_gone(local_cloud, deployed)
     assert local_cloud.client("cloudwatch").list_dashboards()["DashboardEntries"] == []
-    # Retained on purpose (see _local_config): the captures outlive the stack.
-    assert bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    # retain: false, as shipped: destroy emptied the capture bucket and removed it.
+    assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
 
 
-def test_serverless_example_deploys_and_destroys_locally(local_cloud: LocalCloud) -> None:
-    deployed = _deploy_in_service(local_cloud, "serverless")
+def test_serverless_example_deploys_and_destroys_locally(
+    local_cloud: LocalCloud, assemblies: Assemblies
+) -> None:
+    deployed = _deploy_in_service(local_cloud, assemblies, "serverless")
     (variant,) = deployed.endpoint_config["ProductionVariants"]
     assert variant["ServerlessConfig"] == {"MemorySizeInMB": 2048, "MaxConcurrency": 10}
     assert "InstanceType" not in variant
