@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request
 from local_runtime.api_gateway import LocalApiGateway
 from local_runtime.front_door import Reply
 from local_runtime.sigv4 import Headers
-from stacks.public_api_contract import message_body
+from stacks.public_api.contract import message_body
 
 USER_REQUEST = re.compile(r"^/restapis/[^/]+/[^/]+/_user_request_(/.*)?$")
 RUNTIME_VARIABLE = "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"

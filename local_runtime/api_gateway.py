@@ -9,7 +9,7 @@ LocalStack's local invoke URLs) and does what the deployed API does, in its orde
 2. API key: `x-api-key` must be an enabled key of a usage plan bound to this API and stage,
    else 403 {"message": "Forbidden"};
 3. body: `Content-Type: application/json` (else 415) holding JSON valid against
-   `stacks.public_api_contract.REQUEST_SCHEMA`, the object the stack puts in its API Gateway
+   `stacks.public_api.contract.REQUEST_SCHEMA`, the object the stack puts in its API Gateway
    model (else 400 with the validator's message);
 4. integration: a SigV4-signed InvokeEndpoint to the local runtime, whose answer is mapped with
    the stack's `RESPONSE_RULES` (a container 4xx, 424 ModelError, becomes a 400 with the
@@ -44,7 +44,7 @@ from constants import LOCAL_CREDENTIALS
 from local_runtime.front_door import Reply
 from local_runtime.serving_thread import ServingThread, serve_until_signalled
 from local_runtime.sigv4 import Headers
-from stacks.public_api_contract import (
+from stacks.public_api.contract import (
     FORBIDDEN_MESSAGE,
     INVALID_BODY_MESSAGE,
     JSON_TYPE,
