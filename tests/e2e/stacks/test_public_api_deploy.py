@@ -24,7 +24,7 @@ from clients import call_api
 from clients.payload import predictions_of
 from local_cloud.cdk import CdkCli
 from local_cloud.runtime_process import REPO_ROOT
-from local_runtime.api_gateway import local_invoke_url
+from local_runtime.api_gateway_stage import local_invoke_url
 from stacks.public_api.contract import REQUEST_SCHEMA
 from tests.support.local_aws import aws_environ, local_account
 
