@@ -2,8 +2,8 @@
 URL, `POST /restapis/<api-id>/<stage>/_user_request_/<path>` (the path LocalStack and moto use
 for `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/<path>`).
 
-moto stores the API but never invokes it. `local_runtime.api_gateway.LocalApiGateway` does what
-the deployed API does (stage, API key and usage plan, request model, SageMaker integration)
+moto stores the API but never invokes it. `local_runtime.api_gateway_stage.LocalApiGateway` does
+what the deployed API does (stage, API key and usage plan, request model, SageMaker integration)
 against this control plane's API Gateway and the local SageMaker runtime named by
 `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME` in this process's environment.
 """
@@ -21,10 +21,10 @@ from botocore.credentials import Credentials
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from werkzeug.wrappers import Request
 
-from local_runtime.api_gateway import LocalApiGateway
+from local_runtime.api_gateway_stage import LocalApiGateway
 from local_runtime.front_door import Reply
 from local_runtime.sigv4 import Headers
-from stacks.public_api_contract import message_body
+from stacks.public_api.contract import message_body
 
 USER_REQUEST = re.compile(r"^/restapis/[^/]+/[^/]+/_user_request_(/.*)?$")
 RUNTIME_VARIABLE = "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"

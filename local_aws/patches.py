@@ -8,11 +8,11 @@ from collections.abc import Callable
 from local_aws import (
     api_gateway_invoke,
     apigateway_resources,
-    cdk_metadata,
     cloudformation_changesets,
     s3_auto_delete,
     sagemaker_shapes,
     stack_resources,
+    template_types,
     transform_jobs,
 )
 
@@ -22,12 +22,12 @@ PATCHES: tuple[Callable[[], None], ...] = (
     cloudformation_changesets.create_change_set_reuses_review_stack,
     cloudformation_changesets.change_set_creates_in_dependency_order,
     cloudformation_changesets.executed_change_set_sets_outputs_and_rolls_back,
-    apigateway_resources.api_gateway_types_in_templates,
+    template_types.api_gateway_types_in_templates,
     apigateway_resources.deployment_ref_is_its_id,
     apigateway_resources.deleted_stack_deletes_rest_api,
     api_gateway_invoke.rest_api_invoke_urls_answer,
     sagemaker_shapes.endpoint_config_omits_absent_configs,
-    cdk_metadata.cdk_metadata_is_a_resource,
+    template_types.cdk_metadata_is_a_resource,
     stack_resources.skipped_resources_are_listed_by_name_and_type,
     transform_jobs.transform_jobs_run,
     s3_auto_delete.s3_auto_delete_objects_empties_the_bucket,

@@ -54,11 +54,6 @@ def transform_jobs_run() -> None:
     SageMakerResponse.stop_transform_job = _stop  # type: ignore[attr-defined]
 
 
-def progress_of(job_name: str) -> JobProgress | None:
-    """The running or finished job's counters (records scored so far), if it ran here."""
-    return _progress.get(job_name)
-
-
 def _create(original: Any) -> Any:
     @functools.wraps(original)
     def create(self: Any) -> ActionResult:

@@ -55,7 +55,6 @@ class JobProgress:
 
     records: int = 0
     objects: int = 0
-    objects_done: int = 0
     outputs: list[str] = field(default_factory=list)
 
 
@@ -104,7 +103,6 @@ def run_job(
                     else (relative + ".out")
                 )
                 s3.upload_fileobj(out, out_bucket, out_key, Config=UPLOAD)
-            progress.objects_done += 1
             progress.outputs.append(f"s3://{out_bucket}/{out_key}")
     finally:
         container.discard()

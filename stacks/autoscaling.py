@@ -30,7 +30,7 @@ class VariantAutoscaling(Construct):
         super().__init__(scope, id_)
         # The Endpoint's GetAtt, not the name: the target waits for the endpoint to exist.
         endpoint_name = endpoint.endpoint_name
-        variant_name = endpoint.props.variant_name
+        variant_name = endpoint.variant_name
         self.target = appscaling.CfnScalableTarget(
             self,
             "Target",

@@ -23,8 +23,8 @@ class EndpointDashboard(Construct):
     ) -> None:
         super().__init__(scope, id_)
         # The names as configured, not the Endpoint's GetAtt: the dashboard body stays plain.
-        endpoint_name = endpoint.props.endpoint_name
-        variant_name = endpoint.props.variant_name
+        endpoint_name = endpoint.configured_name
+        variant_name = endpoint.variant_name
         minute = cdk.Duration.minutes(1)
 
         def metric(name: str, statistic: str) -> cloudwatch.Metric:
@@ -59,7 +59,7 @@ class EndpointDashboard(Construct):
             ),
         ]
         health: list[cloudwatch.IWidget] = []
-        if endpoint.props.serverless is None:
+        if endpoint.serverless is None:
             instance = {"EndpointName": endpoint_name, "VariantName": variant_name}
             health.append(
                 cloudwatch.GraphWidget(

@@ -15,12 +15,12 @@ from stacks.batch_bucket import INPUT_PREFIX, OUTPUT_PREFIX, BatchBucket
 from stacks.capture_bucket import CaptureBucket
 from stacks.dashboard import EndpointDashboard
 from stacks.encryption_key import endpoint_key
-from stacks.idle_teardown import IdleTeardown, IdleTeardownProps
+from stacks.idle_teardown import IdleTeardown
 from stacks.log_retention import retention
-from stacks.public_api import PublicApi
-from stacks.public_api_contract import ROUTE
+from stacks.public_api.construct import PublicApi
+from stacks.public_api.contract import ROUTE
 from stacks.settings import AlarmSettings, EndpointSettings
-from stacks.xgboost_endpoint import XgboostEndpoint, XgboostEndpointProps
+from stacks.xgboost_endpoint import XgboostEndpoint
 
 DESCRIPTION = (
     f"{APP_TAG}: an XGBoost model ({IMAGE_REPOSITORY}:{IMAGE_TAG}, script mode, JSON in/out) "
@@ -84,19 +84,17 @@ class XgbEndpointStack(cdk.Stack):
         self.endpoint = XgboostEndpoint(
             self,
             "XgboostEndpoint",
-            props=XgboostEndpointProps(
-                model_artifact=model_artifact,
-                endpoint_name=endpoint_name,
-                variant_name=variant,
-                instance_type=settings.instance_type,
-                instance_count=settings.instance_count,
-                log_retention=log_retention,
-                serverless=settings.serverless,
-                network_isolation=settings.network_isolated,
-                vpc=settings.vpc,
-                deployment=settings.deployment,
-                retain_instance_count=settings.autoscaling is not None,
-            ),
+            model_artifact=model_artifact,
+            endpoint_name=endpoint_name,
+            variant_name=variant,
+            instance_type=settings.instance_type,
+            instance_count=settings.instance_count,
+            log_retention=log_retention,
+            serverless=settings.serverless,
+            network_isolation=settings.network_isolated,
+            vpc=settings.vpc,
+            deployment=settings.deployment,
+            retain_instance_count=settings.autoscaling is not None,
             capture=capture,
             alarms=alarms,
             key=key,
@@ -110,12 +108,9 @@ class XgbEndpointStack(cdk.Stack):
             IdleTeardown(
                 self,
                 "IdleTeardown",
-                props=IdleTeardownProps(
-                    settings=settings.idle_teardown,
-                    endpoint=self.endpoint.endpoint,
-                    variant_name=variant,
-                    key=key,
-                ),
+                settings=settings.idle_teardown,
+                endpoint=self.endpoint,
+                key=key,
             )
         if settings.dashboard:
             EndpointDashboard(self, "Dashboard", endpoint=self.endpoint, alarms=alarms)
@@ -123,7 +118,7 @@ class XgbEndpointStack(cdk.Stack):
             PublicApi(
                 self,
                 "PublicApi",
-                endpoint=self.endpoint.endpoint,
+                endpoint=self.endpoint,
                 settings=settings.public_api,
                 log_retention=log_retention,
                 key=key,

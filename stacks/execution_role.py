@@ -2,7 +2,8 @@
 
 It may read the one model object, pull the one serving image, write its own log group and publish
 SageMaker's metrics; with the options on, also write captures, encrypt them and attach to your
-VPC. Every cdk-nag finding it answers is acknowledged here, with the reason it is true.
+VPC. Every cdk-nag finding it answers is acknowledged, with the reason it is true, in
+`stacks.execution_role_findings`.
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from constants import IMAGE_REPOSITORY
-from stacks.batch_bucket import INPUT_PREFIX, OUTPUT_PREFIX, BatchBucket
-from stacks.capture_bucket import CAPTURE_PREFIX, CaptureBucket
+from stacks.batch_bucket import INPUT_PREFIX, BatchBucket
+from stacks.capture_bucket import CaptureBucket
 from stacks.endpoint_properties import endpoint_log_group_name
+from stacks.execution_role_findings import TRANSFORM_LOG_GROUP, acknowledge_findings
 from stacks.settings import VpcSettings
 
 # Namespaces the execution role may publish metrics to: invocation metrics and instance metrics.
 METRIC_NAMESPACES = ["AWS/SageMaker", "/aws/sagemaker/Endpoints"]
-# Where SageMaker writes every transform job's logs (one stream per job and instance).
-TRANSFORM_LOG_GROUP = "/aws/sagemaker/TransformJobs"
 # What SageMaker needs to attach the containers to your subnets: the list in its guide
 # "Give SageMaker AI hosted endpoints access to resources in your Amazon VPC".
 VPC_DESCRIBE_ACTIONS = [
@@ -81,7 +81,9 @@ class ExecutionRole(iam.Role):
             + self._batch_statements(batch=batch, key=key)
             + self._rollback_statements(rollback_alarm_names),
         )
-        self._acknowledge_findings(vpc=vpc, capture=capture, batch=batch)
+        acknowledge_findings(
+            self.policy, endpoint_name=endpoint_name, vpc=vpc, capture=capture, batch=batch
+        )
 
     def _serving_statements(
         self, *, artifact: s3_assets.Asset, image_account: str
@@ -249,71 +251,3 @@ class ExecutionRole(iam.Role):
                 sid="ManageNetworkInterfaces", actions=VPC_INTERFACE_ACTIONS, resources=[interfaces]
             ),
         ]
-
-    def _acknowledge_findings(
-        self,
-        *,
-        vpc: VpcSettings | None,
-        capture: CaptureBucket | None,
-        batch: BatchBucket | None = None,
-    ) -> None:
-        """cdk-nag findings we accept by design, each with the reason it is true."""
-        # cdk-nag names a wildcard finding by the resource with tokens shown as <AWS::...>.
-        account_prefix = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:"
-        log_streams = (
-            account_prefix.format(service="logs")
-            + f"log-group:{endpoint_log_group_name(self._endpoint_name)}:*"
-        )
-        acknowledgements = {
-            "Resource::*": (
-                "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no "
-                "resource-level permissions; PutMetricData is limited to SageMaker's "
-                "namespaces by a condition."
-            ),
-            f"Resource::{log_streams}": (
-                "SageMaker names the log streams per instance at run time; the wildcard is "
-                "confined to this endpoint's own log group."
-            ),
-        }
-        if capture is not None:
-            bucket_id = cdk.Stack.of(self).get_logical_id(
-                capture.bucket.node.default_child  # type: ignore[arg-type]
-            )
-            acknowledgements[f"Resource::<{bucket_id}.Arn>/{CAPTURE_PREFIX}/*"] = (
-                "SageMaker names each capture file by date and time when it writes it; "
-                "the wildcard is confined to the data-capture/ prefix of the stack's own "
-                "capture bucket and allows s3:PutObject only."
-            )
-        if batch is not None:
-            batch_id = cdk.Stack.of(self).get_logical_id(
-                batch.bucket.node.default_child  # type: ignore[arg-type]
-            )
-            acknowledgements[f"Resource::<{batch_id}.Arn>/{INPUT_PREFIX}/*"] = (
-                "A transform job reads whichever input objects you upload; the wildcard is "
-                "confined to the batch-input/ prefix of the stack's own batch bucket and "
-                "allows s3:GetObject only."
-            )
-            acknowledgements[f"Resource::<{batch_id}.Arn>/{OUTPUT_PREFIX}/*"] = (
-                "A transform job names each result after its input object (<input>.out); the "
-                "wildcard is confined to the batch-output/ prefix of the stack's own batch "
-                "bucket and allows s3:PutObject only."
-            )
-            transform_logs = (
-                account_prefix.format(service="logs") + f"log-group:{TRANSFORM_LOG_GROUP}:*"
-            )
-            acknowledgements[f"Resource::{transform_logs}"] = (
-                "SageMaker names a transform job's log streams per job and instance at run "
-                "time; the wildcard is confined to the transform jobs' log group."
-            )
-        if vpc is not None:
-            interfaces = account_prefix.format(service="ec2") + "network-interface/*"
-            acknowledgements[f"Resource::{interfaces}"] = (
-                "SageMaker creates and deletes the containers' network interfaces at run "
-                "time, so their IDs are unknown at synth; creation is tied to the "
-                "configured subnets and security groups, and the EC2 Describe* calls "
-                "support no resource-level permissions."
-            )
-        for finding, reason in acknowledgements.items():
-            cdk.Validations.of(self.policy).acknowledge(
-                cdk.Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=reason)
-            )

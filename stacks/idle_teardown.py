@@ -10,7 +10,6 @@ iam:PassRole. Its code lives beside this file, in idle_teardown_lambda/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -20,13 +19,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from stacks.settings import IdleTeardownSettings
 from stacks.settings.teardown import is_email
+from stacks.xgboost_endpoint import XgboostEndpoint
 
 CODE_DIR = Path(__file__).resolve().parent / "idle_teardown_lambda"
 CHECK_EVERY = cdk.Duration.hours(1)
@@ -36,20 +35,19 @@ LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 AWS_MANAGED_SNS_KEY = "alias/aws/sns"
 
 
-@dataclass(frozen=True)
-class IdleTeardownProps:
-    settings: IdleTeardownSettings
-    endpoint: sagemaker.CfnEndpoint
-    variant_name: str
-    key: kms.IKey | None
-
-
 class IdleTeardown(Construct):
-    def __init__(self, scope: Construct, id_: str, *, props: IdleTeardownProps) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        settings: IdleTeardownSettings,
+        endpoint: XgboostEndpoint,
+        key: kms.IKey | None = None,
+    ) -> None:
         super().__init__(scope, id_)
         stack = cdk.Stack.of(self)
-        settings = props.settings
-        self.topic = self._topic(settings.notify, props.key)
+        self.topic = self._topic(settings.notify, key)
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -62,7 +60,7 @@ class IdleTeardown(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Idle teardown of stack {stack.stack_name}: this stack and endpoint only",
         )
-        endpoint_arn = props.endpoint.ref  # Ref of AWS::SageMaker::Endpoint is its ARN
+        endpoint_arn = endpoint.endpoint.ref  # Ref of AWS::SageMaker::Endpoint is its ARN
         self.policy = iam.Policy(
             self,
             "Policy",
@@ -90,7 +88,7 @@ class IdleTeardown(Construct):
             ],
         )
         self.policy.attach_to_role(self.role)
-        self._allow_publish(props.key)
+        self._allow_publish(key)
         self._acknowledge_findings()
         self.function = lambda_.Function(
             self,
@@ -109,8 +107,8 @@ class IdleTeardown(Construct):
             log_group=self.log_group,
             environment={
                 "STACK_ID": stack.stack_id,
-                "ENDPOINT_NAME": props.endpoint.attr_endpoint_name,
-                "VARIANT_NAME": props.variant_name,
+                "ENDPOINT_NAME": endpoint.endpoint_name,
+                "VARIANT_NAME": endpoint.variant_name,
                 "IDLE_HOURS": str(settings.after_hours),
                 "TOPIC_ARN": self.topic.topic_arn,
             },

@@ -10,7 +10,6 @@ and move the endpoint over.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -32,23 +31,6 @@ from stacks.image_registry import REGISTRY_ACCOUNTS
 from stacks.settings import DeploymentSettings, ServerlessSettings, VpcSettings
 
 
-@dataclass(frozen=True, kw_only=True)
-class XgboostEndpointProps:
-    """What the endpoint serves and how; options left at their defaults add nothing."""
-
-    model_artifact: Path  # a model.tar.gz from `python -m model_build`
-    endpoint_name: str
-    variant_name: str
-    instance_type: str
-    instance_count: int
-    log_retention: logs.RetentionDays
-    serverless: ServerlessSettings | None = None
-    network_isolation: bool = False
-    vpc: VpcSettings | None = None
-    deployment: DeploymentSettings | None = None  # needs `alarms` to roll back on
-    retain_instance_count: bool = False  # keep an autoscaled count across endpoint updates
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -67,8 +49,8 @@ def check_model_artifact(path: Path) -> None:
         )
 
 
-def _no_isolation_reason(props: XgboostEndpointProps) -> str:
-    if props.serverless is not None:
+def _no_isolation_reason(serverless: ServerlessSettings | None) -> str:
+    if serverless is not None:
         return (
             "Serverless Inference does not support network isolation (SageMaker refuses "
             "EnableNetworkIsolation on a serverless variant's model)."
@@ -79,8 +61,10 @@ def _no_isolation_reason(props: XgboostEndpointProps) -> str:
 class XgboostEndpoint(Construct):
     """A real-time endpoint serving the model with sagemaker-xgboost in script mode.
 
-    `capture` turns on data capture into that bucket; `alarms` are what a guarded deployment
-    rolls back on; `key` encrypts the instances' storage volume (and the captured data).
+    `model_artifact` is a model.tar.gz from `python -m model_build`; options left at their
+    defaults add nothing. `capture` turns on data capture into that bucket; `alarms` are what a
+    guarded `deployment` rolls back on; `key` encrypts the instances' storage volume (and the
+    captured data); `retain_instance_count` keeps an autoscaled count across endpoint updates.
     """
 
     def __init__(
@@ -88,26 +72,39 @@ class XgboostEndpoint(Construct):
         scope: Construct,
         id_: str,
         *,
-        props: XgboostEndpointProps,
+        model_artifact: Path,
+        endpoint_name: str,
+        variant_name: str,
+        instance_type: str,
+        instance_count: int,
+        log_retention: logs.RetentionDays,
+        serverless: ServerlessSettings | None = None,
+        network_isolation: bool = False,
+        vpc: VpcSettings | None = None,
+        deployment: DeploymentSettings | None = None,
+        retain_instance_count: bool = False,
         capture: CaptureBucket | None = None,
         alarms: EndpointAlarms | None = None,
         key: kms.IKey | None = None,
         batch: BatchBucket | None = None,
     ) -> None:
         super().__init__(scope, id_)
-        if props.deployment is not None and alarms is None:
+        if deployment is not None and alarms is None:
             raise ValueError("a guarded deployment needs rollback alarms")
-        check_model_artifact(props.model_artifact)
-        self.props = props
+        check_model_artifact(model_artifact)
+        # The names as configured (plain strings), for readers that must not wait on the Endpoint.
+        self.configured_name = endpoint_name
+        self.variant_name = variant_name
+        self.serverless = serverless
         stack = cdk.Stack.of(self)
 
         # The asset is keyed on the tarball's sha256 (CDK derives the S3 key from it): the same
         # model bytes never make a new asset, and the tag below tells a reader which model is live.
-        self.model_sha256 = file_sha256(props.model_artifact)
+        self.model_sha256 = file_sha256(model_artifact)
         self.artifact = s3_assets.Asset(
             self,
             "ModelArtifact",
-            path=str(props.model_artifact),
+            path=str(model_artifact),
             asset_hash=self.model_sha256,
             asset_hash_type=cdk.AssetHashType.CUSTOM,
         )
@@ -122,12 +119,12 @@ class XgboostEndpoint(Construct):
         registry_host = f"{image_account}.dkr.ecr.{stack.region}.{stack.url_suffix}"
         self.image_uri = f"{registry_host}/{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 
-        log_group_name = properties.endpoint_log_group_name(props.endpoint_name)
+        log_group_name = properties.endpoint_log_group_name(endpoint_name)
         self.log_group = logs.LogGroup(
             self,
             "LogGroup",
             log_group_name=log_group_name,
-            retention=props.log_retention,
+            retention=log_retention,
             removal_policy=cdk.RemovalPolicy.DESTROY,
             encryption_key=key,
         )
@@ -139,14 +136,14 @@ class XgboostEndpoint(Construct):
         self.role = ExecutionRole(
             self,
             "ExecutionRole",
-            endpoint_name=props.endpoint_name,
+            endpoint_name=endpoint_name,
             artifact=self.artifact,
             image_account=image_account,
-            vpc=props.vpc,
+            vpc=vpc,
             capture=capture,
             batch=batch,
             key=key,
-            rollback_alarm_names=alarms.rollback_names if props.deployment and alarms else (),
+            rollback_alarm_names=alarms.rollback_names if deployment and alarms else (),
         )
 
         self.model = sagemaker.CfnModel(
@@ -157,28 +154,28 @@ class XgboostEndpoint(Construct):
                 image=self.image_uri,
                 model_data_url=self.model_data_url,
                 environment=properties.container_environment(
-                    region=stack.region, network_isolation=props.network_isolation
+                    region=stack.region, network_isolation=network_isolation
                 ),
             ),
-            enable_network_isolation=True if props.network_isolation else None,
-            vpc_config=properties.model_vpc_config(props.vpc),
+            enable_network_isolation=True if network_isolation else None,
+            vpc_config=properties.model_vpc_config(vpc),
         )
         # SageMaker checks the role's permissions when it creates the Model: wait for the policy,
         # not only the role, or creation races IAM.
         self.model.node.add_dependency(self.role.policy)
-        if not props.network_isolation:
-            skip_checks(self.model, {"CKV_AWS_370": _no_isolation_reason(props)})
+        if not network_isolation:
+            skip_checks(self.model, {"CKV_AWS_370": _no_isolation_reason(serverless)})
 
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self,
             "EndpointConfig",
             production_variants=[
                 properties.production_variant(
-                    variant_name=props.variant_name,
+                    variant_name=variant_name,
                     model_name=self.model.attr_model_name,
-                    instance_type=props.instance_type,
-                    instance_count=props.instance_count,
-                    serverless=props.serverless,
+                    instance_type=instance_type,
+                    instance_count=instance_count,
+                    serverless=serverless,
                 )
             ],
             # Encrypts the ML storage volume of each instance (refused at synth on NVMe types).
@@ -197,18 +194,16 @@ class XgboostEndpoint(Construct):
         self.endpoint = sagemaker.CfnEndpoint(
             self,
             "Endpoint",
-            endpoint_name=props.endpoint_name,
+            endpoint_name=endpoint_name,
             endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
             deployment_config=(
-                properties.deployment_config(
-                    props.deployment, rollback_alarm_names=alarms.rollback_names
-                )
-                if props.deployment and alarms
+                properties.deployment_config(deployment, rollback_alarm_names=alarms.rollback_names)
+                if deployment and alarms
                 else None
             ),
-            retain_all_variant_properties=True if props.retain_instance_count else None,
+            retain_all_variant_properties=True if retain_instance_count else None,
             exclude_retained_variant_properties=properties.excluded_retained_properties(
-                props.retain_instance_count
+                retain_instance_count
             ),
         )
         # SageMaker creates this log group itself when the endpoint starts; ours must exist first.

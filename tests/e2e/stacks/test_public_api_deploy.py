@@ -24,8 +24,8 @@ from clients import call_api
 from clients.payload import predictions_of
 from local_cloud.cdk import CdkCli
 from local_cloud.runtime_process import REPO_ROOT
-from local_runtime.api_gateway import local_invoke_url
-from stacks.public_api_contract import REQUEST_SCHEMA
+from local_runtime.api_gateway_stage import local_invoke_url
+from stacks.public_api.contract import REQUEST_SCHEMA
 from tests.support.assemblies import Assemblies
 from tests.support.local_aws import aws_environ, deploy_shared, local_account
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from stacks.public_api_contract import REQUEST_SCHEMA, RESPONSE_RULES
+from stacks.public_api.contract import REQUEST_SCHEMA, RESPONSE_RULES
 from tests.support.assemblies import Assemblies
 from tests.support.cdk import (
     REPO,

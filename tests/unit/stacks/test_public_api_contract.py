@@ -8,7 +8,7 @@ import re
 import jsonschema
 import pytest
 
-from stacks.public_api_contract import (
+from stacks.public_api.contract import (
     MODEL_ERROR,
     REQUEST_SCHEMA,
     RESPONSE_RULES,

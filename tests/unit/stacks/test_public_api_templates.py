@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from stacks.public_api_contract import (
+from stacks.public_api.contract import (
     GATEWAY_FAILED_MESSAGE,
     INVALID_BODY_MESSAGE,
     MODEL_ERROR,
@@ -15,7 +15,7 @@ from stacks.public_api_contract import (
     ResponseRule,
     map_runtime_response,
 )
-from stacks.public_api_templates import (
+from stacks.public_api.templates import (
     BAD_BODY_TEMPLATE,
     MODEL_ERROR_TEMPLATE,
     RUNTIME_FAILURE_TEMPLATE,

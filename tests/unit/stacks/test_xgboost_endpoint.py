@@ -1,28 +1,28 @@
-"""XgboostEndpoint's props and collaborators, checked when the construct is made (no synth)."""
+"""XgboostEndpoint's arguments and collaborators, checked when the construct is made (no synth)."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_logs as logs
 
 from stacks.settings import DeploymentSettings
-from stacks.xgboost_endpoint import XgboostEndpoint, XgboostEndpointProps
+from stacks.xgboost_endpoint import XgboostEndpoint
 
 
-def _props(artifact: Path, **changes: object) -> XgboostEndpointProps:
-    props = XgboostEndpointProps(
-        model_artifact=artifact,
-        endpoint_name="ep",
-        variant_name="AllTraffic",
-        instance_type="ml.m5.large",
-        instance_count=1,
-        log_retention=logs.RetentionDays.ONE_MONTH,
-    )
-    return dataclasses.replace(props, **changes)  # type: ignore[arg-type]
+def _arguments(artifact: Path, **changes: Any) -> dict[str, Any]:
+    return {
+        "model_artifact": artifact,
+        "endpoint_name": "ep",
+        "variant_name": "AllTraffic",
+        "instance_type": "ml.m5.large",
+        "instance_count": 1,
+        "log_retention": logs.RetentionDays.ONE_MONTH,
+        **changes,
+    }
 
 
 @pytest.fixture()
@@ -32,17 +32,14 @@ def tarball(tmp_path: Path) -> Path:
     return path
 
 
-def test_props_are_frozen_and_keyword_only(tarball: Path) -> None:
-    props = _props(tarball)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        props.instance_count = 2  # type: ignore[misc]
+def test_arguments_are_keyword_only(tarball: Path) -> None:
     with pytest.raises(TypeError):
-        XgboostEndpointProps(tarball, "ep")  # type: ignore[misc]
+        XgboostEndpoint(cdk.Stack(), "Endpoint", tarball, "ep")  # type: ignore[misc]
 
 
 def test_execution_role_and_policy_keep_their_logical_ids(tarball: Path) -> None:
     stack = cdk.Stack()
-    endpoint = XgboostEndpoint(stack, "XgboostEndpoint", props=_props(tarball))
+    endpoint = XgboostEndpoint(stack, "XgboostEndpoint", **_arguments(tarball))
     logical_ids = {
         stack.get_logical_id(endpoint.role.node.default_child),  # type: ignore[arg-type]
         stack.get_logical_id(endpoint.role.policy.node.default_child),  # type: ignore[arg-type]
@@ -57,7 +54,7 @@ def test_execution_role_and_policy_keep_their_logical_ids(tarball: Path) -> None
 def test_guarded_deployment_without_alarms_is_refused(tarball: Path) -> None:
     with pytest.raises(ValueError, match="needs rollback alarms"):
         XgboostEndpoint(
-            cdk.Stack(), "Endpoint", props=_props(tarball, deployment=DeploymentSettings())
+            cdk.Stack(), "Endpoint", **_arguments(tarball, deployment=DeploymentSettings())
         )
 
 
@@ -65,9 +62,9 @@ def test_artifact_that_is_not_a_tarball_is_refused(tmp_path: Path) -> None:
     model = tmp_path / "model.json"
     model.write_text("{}")
     with pytest.raises(ValueError, match=r"\.tar\.gz file; given '.*model\.json'"):
-        XgboostEndpoint(cdk.Stack(), "Endpoint", props=_props(model))
+        XgboostEndpoint(cdk.Stack(), "Endpoint", **_arguments(model))
 
 
 def test_missing_artifact_says_how_to_build_it(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"does not exist: run `python -m model_build`"):
-        XgboostEndpoint(cdk.Stack(), "Endpoint", props=_props(tmp_path / "model.tar.gz"))
+        XgboostEndpoint(cdk.Stack(), "Endpoint", **_arguments(tmp_path / "model.tar.gz"))

@@ -14,20 +14,20 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from stacks.checkov_skips import UNENCRYPTED_LOGS_REASON, skip_checks
 from stacks.encryption_key import allow_log_group
-from stacks.public_api_contract import (
+from stacks.public_api.contract import (
     JSON_TYPE,
     REQUEST_SCHEMA,
     RESPONSE_RULES,
     RESPONSE_STATUSES,
     ROUTE,
 )
-from stacks.public_api_templates import BAD_BODY_TEMPLATE, response_template
+from stacks.public_api.templates import BAD_BODY_TEMPLATE, response_template
 from stacks.settings import PublicApiSettings
+from stacks.xgboost_endpoint import XgboostEndpoint
 
 QUOTA_PERIODS = {
     "DAY": apigateway.Period.DAY,
@@ -44,7 +44,7 @@ class PublicApi(Construct):
         scope: Construct,
         id_: str,
         *,
-        endpoint: sagemaker.CfnEndpoint,
+        endpoint: XgboostEndpoint,
         settings: PublicApiSettings,
         log_retention: logs.RetentionDays,
         key: kms.IKey | None = None,
@@ -79,7 +79,7 @@ class PublicApi(Construct):
             iam.PolicyStatement(
                 sid="InvokeThisEndpoint",
                 actions=["sagemaker:InvokeEndpoint"],
-                resources=[endpoint.ref],  # an Endpoint's Ref is its ARN
+                resources=[endpoint.endpoint.ref],  # an Endpoint's Ref is its ARN
             )
         )
 
@@ -142,7 +142,7 @@ class PublicApi(Construct):
 
         integration = apigateway.AwsIntegration(
             service="runtime.sagemaker",
-            path=f"/endpoints/{endpoint.attr_endpoint_name}/invocations",
+            path=f"/endpoints/{endpoint.endpoint_name}/invocations",
             integration_http_method="POST",
             options=apigateway.IntegrationOptions(
                 credentials_role=self.role,

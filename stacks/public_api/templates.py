@@ -1,12 +1,12 @@
 """The public API's response templates: what API Gateway writes for each kind of answer.
 
 Integration response templates are VTL; gateway response templates are plain substitution. Each
-says in the gateway's words what `stacks.public_api_contract.map_runtime_response` says in Python.
+says in the gateway's words what `stacks.public_api.contract.map_runtime_response` says in Python.
 """
 
 from __future__ import annotations
 
-from stacks.public_api_contract import (
+from stacks.public_api.contract import (
     GATEWAY_FAILED_MESSAGE,
     INVALID_BODY_MESSAGE,
     MODEL_ERROR,

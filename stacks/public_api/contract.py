@@ -1,9 +1,9 @@
 """What the public API accepts and answers: one source for the stack and the local emulation.
 
-`stacks/public_api.py` puts `REQUEST_SCHEMA` into an API Gateway model and builds its integration
-responses from `RESPONSE_RULES`; `local_runtime/api_gateway.py` validates with the same schema
-object and maps statuses with the same rules. Plain data and stdlib only: importing it pulls in
-no CDK.
+`stacks/public_api/construct.py` puts `REQUEST_SCHEMA` into an API Gateway model and builds its
+integration responses from `RESPONSE_RULES`; `local_runtime/api_gateway_stage.py` validates with
+the same schema object and maps statuses with the same rules. Plain data and stdlib only:
+importing it pulls in no CDK.
 """
 
 from __future__ import annotations
