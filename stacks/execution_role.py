@@ -15,9 +15,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
-from constants import IMAGE_REPOSITORY
-from stacks.batch_bucket import INPUT_PREFIX, OUTPUT_PREFIX, BatchBucket
-from stacks.capture_bucket import CAPTURE_PREFIX, CaptureBucket
+from constants import BATCH_INPUT_PREFIX, BATCH_OUTPUT_PREFIX, CAPTURE_PREFIX, IMAGE_REPOSITORY
+from stacks.batch_bucket import BatchBucket
+from stacks.capture_bucket import CaptureBucket
 from stacks.endpoint_properties import endpoint_log_group_name
 from stacks.settings import VpcSettings
 
@@ -171,7 +171,7 @@ class ExecutionRole(iam.Role):
                 sid="ListBatchInputs",
                 actions=["s3:ListBucket"],
                 resources=[batch.bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{INPUT_PREFIX}/*"]}},
+                conditions={"StringLike": {"s3:prefix": [f"{BATCH_INPUT_PREFIX}/*"]}},
             ),
             iam.PolicyStatement(
                 sid="ReadBatchInputs", actions=["s3:GetObject"], resources=[batch.input_objects_arn]
@@ -281,22 +281,22 @@ class ExecutionRole(iam.Role):
             )
             acknowledgements[f"Resource::<{bucket_id}.Arn>/{CAPTURE_PREFIX}/*"] = (
                 "SageMaker names each capture file by date and time when it writes it; "
-                "the wildcard is confined to the data-capture/ prefix of the stack's own "
+                f"the wildcard is confined to the {CAPTURE_PREFIX}/ prefix of the stack's own "
                 "capture bucket and allows s3:PutObject only."
             )
         if batch is not None:
             batch_id = cdk.Stack.of(self).get_logical_id(
                 batch.bucket.node.default_child  # type: ignore[arg-type]
             )
-            acknowledgements[f"Resource::<{batch_id}.Arn>/{INPUT_PREFIX}/*"] = (
+            acknowledgements[f"Resource::<{batch_id}.Arn>/{BATCH_INPUT_PREFIX}/*"] = (
                 "A transform job reads whichever input objects you upload; the wildcard is "
-                "confined to the batch-input/ prefix of the stack's own batch bucket and "
+                f"confined to the {BATCH_INPUT_PREFIX}/ prefix of the stack's own batch bucket and "
                 "allows s3:GetObject only."
             )
-            acknowledgements[f"Resource::<{batch_id}.Arn>/{OUTPUT_PREFIX}/*"] = (
+            acknowledgements[f"Resource::<{batch_id}.Arn>/{BATCH_OUTPUT_PREFIX}/*"] = (
                 "A transform job names each result after its input object (<input>.out); the "
-                "wildcard is confined to the batch-output/ prefix of the stack's own batch "
-                "bucket and allows s3:PutObject only."
+                f"wildcard is confined to the {BATCH_OUTPUT_PREFIX}/ prefix of the stack's own "
+                "batch bucket and allows s3:PutObject only."
             )
             transform_logs = (
                 account_prefix.format(service="logs") + f"log-group:{TRANSFORM_LOG_GROUP}:*"
