@@ -33,7 +33,7 @@ from clients.batch_job import (
     transform_request,
 )
 from clients.cli import AWS_ERRORS, Expected, UsageError, run_command
-from clients.outputs_file import DEFAULT_OUTPUTS_FILE, stack_outputs
+from clients.outputs_file import DEFAULT_OUTPUTS_FILE, outputs_with
 from clients.target import resolve_region
 from constants import (
     BATCH_BUCKET_OUTPUT,
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     s3, sagemaker = session.client("s3"), session.client("sagemaker")
     outputs: dict[str, Any] = {}
     if not (args.model_name and (args.bucket or args.input.startswith("s3://"))):
-        outputs = stack_outputs(
+        outputs = outputs_with(
             args.outputs_file,
             stack_name=args.stack_name,
             needs=MODEL_NAME_OUTPUT,

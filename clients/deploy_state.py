@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from clients.stack_outputs import describe_stack, outputs_of
+from clients.deployed_stack import describe_stack, outputs_of
 from constants import SHA256_TAG
 
 ENDPOINT_CONFIG_TYPE = "AWS::SageMaker::EndpointConfig"

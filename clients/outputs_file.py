@@ -53,7 +53,7 @@ def select_stack(
     return (candidates[0], outputs[candidates[0]]) if candidates else None
 
 
-def stack_outputs(
+def outputs_with(
     path: Path, *, stack_name: str | None, needs: str, missing: str, hint: str = ""
 ) -> StackOutputs:
     """The outputs of the stack `select_stack` takes, which must have `needs`; else a UsageError

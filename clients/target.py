@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 
 from clients.cli import UsageError, read_json
-from clients.outputs_file import DEFAULT_OUTPUTS_FILE, select_stack, stack_outputs
+from clients.outputs_file import DEFAULT_OUTPUTS_FILE, outputs_with, select_stack
 from clients.rows import resolve_rows
 from constants import ENDPOINT_NAME_OUTPUT
 
@@ -88,7 +88,7 @@ def resolve_endpoint_name(
 ) -> str:
     if endpoint_name:
         return endpoint_name
-    outputs = stack_outputs(
+    outputs = outputs_with(
         outputs_file,
         stack_name=stack_name,
         needs=ENDPOINT_NAME_OUTPUT,

@@ -23,8 +23,8 @@ import boto3
 from botocore.exceptions import ClientError
 
 from clients.cli import AWS_ERRORS, Expected, run_command
+from clients.deployed_stack import describe_stack
 from clients.outputs_file import DEFAULT_OUTPUTS_FILE, recorded_output
-from clients.stack_outputs import describe_stack
 from clients.target import resolve_region
 from constants import APP_TAG, ENDPOINT_NAME_OUTPUT, LOG_GROUP_OUTPUT, STACK_NAME
 

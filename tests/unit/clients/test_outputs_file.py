@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from clients.cli import UsageError
-from clients.outputs_file import read_outputs, recorded_output, select_stack, stack_outputs
+from clients.outputs_file import outputs_with, read_outputs, recorded_output, select_stack
 
 
 def write(tmp_path: Path, value: Any) -> Path:
@@ -18,27 +18,27 @@ def write(tmp_path: Path, value: Any) -> Path:
     return path
 
 
-def outputs_with(path: Path, *, stack_name: str | None = None) -> dict[str, Any]:
-    return stack_outputs(
+def batch_outputs(path: Path, *, stack_name: str | None = None) -> dict[str, Any]:
+    return outputs_with(
         path, stack_name=stack_name, needs="BatchBucketName", missing="none", hint=" (hint)"
     )
 
 
 def test_stack_outputs_come_from_the_one_stack_that_has_the_needed_output(tmp_path: Path) -> None:
     path = write(tmp_path, {"A": {"EndpointName": "a"}, "B": {"BatchBucketName": "b"}})
-    assert outputs_with(path) == {"BatchBucketName": "b"}
+    assert batch_outputs(path) == {"BatchBucketName": "b"}
     with pytest.raises(UsageError, match=r"stack A in .* has no BatchBucketName output \(hint\)"):
-        outputs_with(path, stack_name="A")
+        batch_outputs(path, stack_name="A")
     path = write(tmp_path, {"A": {"BatchBucketName": "a"}, "B": {"BatchBucketName": "b"}})
     with pytest.raises(UsageError, match=r"several stacks \(A, B\): pass --stack-name"):
-        outputs_with(path)
-    assert outputs_with(path, stack_name="B") == {"BatchBucketName": "b"}
+        batch_outputs(path)
+    assert batch_outputs(path, stack_name="B") == {"BatchBucketName": "b"}
 
 
 def test_no_stack_with_the_output_names_the_output_and_the_hint(tmp_path: Path) -> None:
     path = write(tmp_path, {"A": {"EndpointName": "a"}})
     with pytest.raises(UsageError) as raised:
-        outputs_with(path)
+        batch_outputs(path)
     assert str(raised.value) == f"no stack in {path} has a BatchBucketName output (hint)"
 
 
