@@ -29,3 +29,30 @@ RUNTIME_HEALTH_PATH = "/_local/health"
 
 # Where synth builds the model a `model` spec names: one folder per spec (its file name's stem).
 MODEL_BUILDS = "build/models"
+
+# --- The contract between the stack and its clients: stacks/ makes these, clients/ and the local
+# cloud read them, so renaming one here renames both sides.
+
+# The stack's CfnOutput ids: the keys of DescribeStacks' Outputs and of the outputs file.
+ENDPOINT_NAME_OUTPUT = "EndpointName"
+INVOKE_URL_OUTPUT = "InvokeUrl"
+EXECUTION_ROLE_OUTPUT = "ExecutionRoleArn"
+MODEL_DATA_URL_OUTPUT = "ModelDataUrl"
+LOG_GROUP_OUTPUT = "LogGroupName"
+MODEL_SHA256_OUTPUT = "ModelSha256"
+DATA_CAPTURE_OUTPUT = "DataCaptureUri"  # with data_capture on
+BATCH_BUCKET_OUTPUT = "BatchBucketName"  # with batch_transform on
+MODEL_NAME_OUTPUT = "ModelName"  # with batch_transform on
+PUBLIC_API_URL_OUTPUT = "PublicApiUrl"  # with public_api on
+PUBLIC_API_KEY_ID_OUTPUT = "PublicApiKeyId"  # with public_api on, auth api_key
+
+# The tag the stack puts on its Model, EndpointConfig and Endpoint: the artefact's sha256.
+SHA256_TAG = "model-sha256"
+
+# Key prefixes in the stack's buckets; the execution role may touch nothing else.
+CAPTURE_PREFIX = "data-capture"  # SageMaker writes the endpoint's captures here
+BATCH_INPUT_PREFIX = "batch-input"  # transform jobs read their inputs here
+BATCH_OUTPUT_PREFIX = "batch-output"  # and write their results here
+
+# What `cdk deploy --outputs-file` writes (the Makefile's OUTPUTS) and the clients read.
+OUTPUTS_FILE = "cdk-outputs.json"

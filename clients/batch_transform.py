@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
 from clients.batch_job import (
     FINISHED,
@@ -33,9 +32,17 @@ from clients.batch_job import (
     records_scored,
     transform_request,
 )
-from clients.target import DEFAULT_OUTPUTS_FILE, UsageError, read_stack_outputs, resolve_region
+from clients.cli import AWS_ERRORS, Expected, UsageError, run_command
+from clients.outputs_file import DEFAULT_OUTPUTS_FILE, outputs_with
+from clients.target import resolve_region
+from constants import (
+    BATCH_BUCKET_OUTPUT,
+    BATCH_INPUT_PREFIX,
+    BATCH_OUTPUT_PREFIX,
+    MODEL_NAME_OUTPUT,
+)
 
-INPUT_PREFIX, OUTPUT_PREFIX = "batch-input", "batch-output"
+DEPLOY_HINT = " (deploy with batch_transform on: docs/batch-transform.md)"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -46,13 +53,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--output",
         help="a local folder for the .out files (default: batch-results/<job>) or an s3:// URI "
-        "to leave them in (default: the batch bucket's batch-output/<job>/)",
+        f"to leave them in (default: the batch bucket's {BATCH_OUTPUT_PREFIX}/<job>/)",
     )
     parser.add_argument("--outputs-file", type=Path, default=DEFAULT_OUTPUTS_FILE)
     parser.add_argument("--stack-name", help="stack to read when the outputs file has several")
     parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)")
-    parser.add_argument("--model-name", help="Model to run (default: the ModelName output)")
-    parser.add_argument("--bucket", help="bucket for inputs (default: BatchBucketName output)")
+    parser.add_argument(
+        "--model-name", help=f"Model to run (default: the {MODEL_NAME_OUTPUT} output)"
+    )
+    parser.add_argument(
+        "--bucket", help=f"bucket for inputs (default: {BATCH_BUCKET_OUTPUT} output)"
+    )
     parser.add_argument("--job-name", help="default: <input stem>-<UTC time>")
     parser.add_argument(
         "--format",
@@ -87,14 +98,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        return run(args)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (BotoCoreError, ClientError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return run_command(lambda: run(args), Expected(errors=AWS_ERRORS))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,12 +109,17 @@ def run(args: argparse.Namespace) -> int:
     region = resolve_region(args.region)
     session = boto3.session.Session(region_name=region)
     s3, sagemaker = session.client("s3"), session.client("sagemaker")
-    outputs: dict[str, str] = {}
+    outputs: dict[str, Any] = {}
     if not (args.model_name and (args.bucket or args.input.startswith("s3://"))):
-        outputs = read_stack_outputs(
-            outputs_file=args.outputs_file, stack_name=args.stack_name, needs="ModelName"
+        outputs = outputs_with(
+            args.outputs_file,
+            stack_name=args.stack_name,
+            needs=MODEL_NAME_OUTPUT,
+            missing=f"no {MODEL_NAME_OUTPUT}: pass it as a flag or deploy with "
+            f"--outputs-file {args.outputs_file}",
+            hint=DEPLOY_HINT,
         )
-    bucket = args.bucket or outputs.get("BatchBucketName")
+    bucket = args.bucket or outputs.get(BATCH_BUCKET_OUTPUT)
     local = not args.input.startswith("s3://")
     source = Path(args.input)
     if local and not source.is_file():
@@ -120,21 +129,21 @@ def run(args: argparse.Namespace) -> int:
     if local:
         if not bucket:
             raise UsageError("no bucket for the input: pass --bucket or deploy batch_transform")
-        input_uri = f"s3://{bucket}/{INPUT_PREFIX}/{name}/"
+        input_uri = f"s3://{bucket}/{BATCH_INPUT_PREFIX}/{name}/"
         print(f"uploading {source} to {input_uri}")
-        s3.upload_file(str(source), bucket, f"{INPUT_PREFIX}/{name}/{source.name}")
+        s3.upload_file(str(source), bucket, f"{BATCH_INPUT_PREFIX}/{name}/{source.name}")
     else:
         input_uri = args.input
     to_s3 = bool(args.output and args.output.startswith("s3://"))
     if to_s3:
         output_uri = args.output.rstrip("/")
     elif bucket:
-        output_uri = f"s3://{bucket}/{OUTPUT_PREFIX}/{name}"
+        output_uri = f"s3://{bucket}/{BATCH_OUTPUT_PREFIX}/{name}"
     else:
         raise UsageError("no bucket for the results: pass --output s3://... or --bucket")
     options = JobOptions(
         job_name=name,
-        model_name=args.model_name or outputs["ModelName"],
+        model_name=args.model_name or str(outputs[MODEL_NAME_OUTPUT]),
         input_uri=input_uri,
         output_uri=output_uri,
         content_type=FORMATS[fmt],

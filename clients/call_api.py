@@ -25,16 +25,13 @@ import requests
 from requests_aws4auth import AWS4Auth
 
 from clients.call_raw import signer
+from clients.cli import Expected, UsageError, run_command
+from clients.outputs_file import named_stack, read_outputs, stacks_with
 from clients.payload import JSON_TYPE, predictions_of
-from clients.target import (
-    UsageError,
-    add_source_arguments,
-    resolve_region,
-    resolve_rows,
-)
+from clients.rows import resolve_rows
+from clients.target import add_source_arguments, resolve_region
+from constants import PUBLIC_API_KEY_ID_OUTPUT, PUBLIC_API_URL_OUTPUT
 
-URL_OUTPUT = "PublicApiUrl"
-KEY_ID_OUTPUT = "PublicApiKeyId"
 AUTH_MODES = ("api_key", "iam", "none")
 TIMEOUT_SECONDS = 35  # API Gateway gives its integration 29 s
 _EXECUTE_API = re.compile(
@@ -67,29 +64,21 @@ class ApiResponse:
 
 def stack_outputs(outputs_file: Path, stack_name: str | None) -> dict[str, Any]:
     """The outputs of the stack that has a `PublicApiUrl` (or of `stack_name`)."""
-    if not outputs_file.is_file():
-        raise UsageError(
-            f"no {URL_OUTPUT}: pass --url or deploy with --outputs-file {outputs_file} "
-            "(file not found)"
-        )
-    try:
-        outputs = json.loads(outputs_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read outputs file {outputs_file}: {exc}") from None
-    if not isinstance(outputs, dict):
-        raise UsageError(f"{outputs_file} is not a CDK outputs file")
+    outputs = read_outputs(
+        outputs_file,
+        missing=f"no {PUBLIC_API_URL_OUTPUT}: pass --url or deploy with "
+        f"--outputs-file {outputs_file} (file not found)",
+    )
     if stack_name is not None:
-        if stack_name not in outputs:
-            raise UsageError(f"stack {stack_name} not in {outputs_file}")
-        return dict(outputs[stack_name])
-    with_api = {name: out for name, out in outputs.items() if URL_OUTPUT in out}
+        return dict(named_stack(outputs, outputs_file, stack_name))
+    with_api = stacks_with(outputs, PUBLIC_API_URL_OUTPUT)
     if len(with_api) != 1:
-        found = ", ".join(sorted(with_api)) or "none"
         raise UsageError(
-            f"{outputs_file}: expected one stack with a {URL_OUTPUT} output, found {found} "
+            f"{outputs_file}: expected one stack with a {PUBLIC_API_URL_OUTPUT} output, found "
+            f"{', '.join(with_api) or 'none'} "
             "(deploy with -c config=examples/public-api.json, or pass --stack-name / --url)"
         )
-    return dict(next(iter(with_api.values())))
+    return dict(outputs[with_api[0]])
 
 
 def resolve_api_key(
@@ -98,10 +87,11 @@ def resolve_api_key(
     """The key's value: given, or read by id (flag, else output) with apigateway GetApiKey."""
     if api_key:
         return api_key
-    key_id = api_key_id or outputs.get(KEY_ID_OUTPUT)
+    key_id = api_key_id or outputs.get(PUBLIC_API_KEY_ID_OUTPUT)
     if not key_id:
         raise UsageError(
-            f"no API key: pass --api-key or --api-key-id (no {KEY_ID_OUTPUT} output found)"
+            "no API key: pass --api-key or --api-key-id "
+            f"(no {PUBLIC_API_KEY_ID_OUTPUT} output found)"
         )
     client = boto3.client("apigateway", region_name=resolve_region(region))
     try:
@@ -154,44 +144,44 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m clients.call_api", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--url", help=f"route URL (default: the {URL_OUTPUT} output)")
+    parser.add_argument("--url", help=f"route URL (default: the {PUBLIC_API_URL_OUTPUT} output)")
     parser.add_argument("--api-key", help="API key value (x-api-key)")
-    parser.add_argument("--api-key-id", help=f"API key id (default: the {KEY_ID_OUTPUT} output)")
+    parser.add_argument(
+        "--api-key-id", help=f"API key id (default: the {PUBLIC_API_KEY_ID_OUTPUT} output)"
+    )
     parser.add_argument("--auth", choices=AUTH_MODES, default="api_key")
     add_source_arguments(parser)
     parser.add_argument("--body", help="send this raw body instead of the rows")
     args = parser.parse_args(argv)
-    try:
-        key_given = args.api_key or args.api_key_id
-        needs_outputs = not args.url or (args.auth == "api_key" and not key_given)
-        outputs = stack_outputs(args.outputs_file, args.stack_name) if needs_outputs else {}
-        url = args.url or outputs.get(URL_OUTPUT)
-        if not url:
-            raise UsageError(f"no {URL_OUTPUT} output for the stack: pass --url")
-        if args.body is not None:
-            body = args.body.encode()
-        else:
-            rows = resolve_rows(rows_json=args.rows, model_card=args.model_card, named=False)
-            body = json.dumps({"instances": rows}).encode()
-        api_key = None
-        auth = None
-        if args.auth == "api_key":
-            api_key = resolve_api_key(
-                api_key=args.api_key,
-                api_key_id=args.api_key_id,
-                outputs=outputs,
-                region=args.region,
-            )
-        elif args.auth == "iam":
-            auth = signer(resolve_region(args.region), service="execute-api")
-        url = local_invoke_url(str(url), os.environ.get("AWS_ENDPOINT_URL"))
-        result = post(url, body, api_key=api_key, auth=auth)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except requests.RequestException as exc:
-        print(f"error: cannot reach the API: {exc}", file=sys.stderr)
-        return 1
+    unreachable = Expected(errors=(requests.RequestException,), prefix="cannot reach the API: ")
+    return run_command(lambda: _call(args), unreachable)
+
+
+def _call(args: argparse.Namespace) -> int:
+    key_given = args.api_key or args.api_key_id
+    needs_outputs = not args.url or (args.auth == "api_key" and not key_given)
+    outputs = stack_outputs(args.outputs_file, args.stack_name) if needs_outputs else {}
+    url = args.url or outputs.get(PUBLIC_API_URL_OUTPUT)
+    if not url:
+        raise UsageError(f"no {PUBLIC_API_URL_OUTPUT} output for the stack: pass --url")
+    if args.body is not None:
+        body = args.body.encode()
+    else:
+        rows = resolve_rows(rows_json=args.rows, model_card=args.model_card, named=False)
+        body = json.dumps({"instances": rows}).encode()
+    api_key = None
+    auth = None
+    if args.auth == "api_key":
+        api_key = resolve_api_key(
+            api_key=args.api_key,
+            api_key_id=args.api_key_id,
+            outputs=outputs,
+            region=args.region,
+        )
+    elif args.auth == "iam":
+        auth = signer(resolve_region(args.region), service="execute-api")
+    url = local_invoke_url(str(url), os.environ.get("AWS_ENDPOINT_URL"))
+    result = post(url, body, api_key=api_key, auth=auth)
     print(f"{result.status} {result.text}")
     print(f"URL: {result.url}")
     return 0 if result.ok else 1

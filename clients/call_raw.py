@@ -18,10 +18,11 @@ import boto3
 import requests
 from requests_aws4auth import AWS4Auth
 
+from clients.cli import Expected, UsageError, run_command
 from clients.errors import InvocationError
 from clients.payload import PayloadError, encode_request, response_text
 from clients.predict import print_labels
-from clients.target import Target, UsageError, add_target_arguments, target_from_args
+from clients.target import Target, add_target_arguments, target_from_args
 
 SIGNING_SERVICE = "sagemaker"  # runtime.sagemaker signs as `sagemaker`, not `sagemaker-runtime`
 TIMEOUT_SECONDS = 70  # the runtime itself gives the model 60 s
@@ -97,20 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_target_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        target = target_from_args(args)
-        result = invoke(target)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except InvocationError as exc:
-        print(f"{exc.status} {exc.body}")
-        print(f"Invoke URL: {exc.url}")
-        print(f"error: {exc.summary()}", file=sys.stderr)
-        return 1
-    except requests.RequestException as exc:
-        print(f"error: cannot reach the runtime: {exc}", file=sys.stderr)
-        return 1
+    unreachable = Expected(errors=(requests.RequestException,), prefix="cannot reach the runtime: ")
+    return run_command(lambda: _call(target_from_args(args)), unreachable)
+
+
+def _call(target: Target) -> int:
+    result = invoke(target)
     print(f"{result.status} {result.text}")
     print(f"Invoke URL: {result.url}")
     print_labels(result.text, target.card)

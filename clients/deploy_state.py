@@ -11,9 +11,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from clients.deployed_stack import describe_stack, outputs_of
+from constants import SHA256_TAG
+
 ENDPOINT_CONFIG_TYPE = "AWS::SageMaker::EndpointConfig"
 MODEL_TYPE = "AWS::SageMaker::Model"
-SHA256_TAG = "model-sha256"  # the tag the stack puts on its Model, EndpointConfig and Endpoint
 
 
 class NotDeployed(Exception):
@@ -60,13 +62,9 @@ def same_name(a: str, b: str) -> bool:
 
 
 def read_stack(cloudformation: Any, stack_name: str) -> StackState:
-    try:
-        stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
-    except ClientError as exc:
-        if "does not exist" in str(exc):
-            raise NotDeployed(f"no stack named {stack_name}") from None
-        raise
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    stack = describe_stack(cloudformation, stack_name)
+    if stack is None:
+        raise NotDeployed(f"no stack named {stack_name}")
     by_type: dict[str, list[str]] = {ENDPOINT_CONFIG_TYPE: [], MODEL_TYPE: []}
     for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name):
         for resource in page["StackResourceSummaries"]:
@@ -77,7 +75,7 @@ def read_stack(cloudformation: Any, stack_name: str) -> StackState:
     return StackState(
         name=stack["StackName"],
         status=stack["StackStatus"],
-        outputs=outputs,
+        outputs=outputs_of(stack),
         endpoint_config_names=by_type[ENDPOINT_CONFIG_TYPE],
         model_names=by_type[MODEL_TYPE],
     )

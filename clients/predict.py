@@ -16,9 +16,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from clients.cli import Expected, UsageError, run_command
 from clients.errors import InvocationError
 from clients.payload import PayloadError, encode_request, predicted_labels, response_text
-from clients.target import Target, UsageError, add_target_arguments, target_from_args
+from clients.target import Target, add_target_arguments, target_from_args
 
 
 @dataclass(frozen=True)
@@ -66,23 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_target_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        target = target_from_args(args)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        result = invoke(target)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except InvocationError as exc:
-        print(f"{exc.status} {exc.body}")
-        print(f"error: {exc.summary()}", file=sys.stderr)
-        return 1
-    except BotoCoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return run_command(lambda: _call(target_from_args(args)), Expected(errors=(BotoCoreError,)))
+
+
+def _call(target: Target) -> int:
+    result = invoke(target)
     print(f"{result.status} {result.text}")
     print_labels(result.text, target.card)
     return 0

@@ -8,8 +8,6 @@ Anything that cannot be resolved is a `UsageError`: the tools print its one line
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +15,13 @@ from typing import Any
 
 import boto3
 
-DEFAULT_OUTPUTS_FILE = Path("cdk-outputs.json")
+from clients.cli import UsageError, read_json
+from clients.outputs_file import DEFAULT_OUTPUTS_FILE, outputs_with, select_stack
+from clients.rows import resolve_rows
+from constants import ENDPOINT_NAME_OUTPUT
+
 DEFAULT_MODEL_CARD = Path("build/model-card.json")
-ENDPOINT_NAME_OUTPUT = "EndpointName"
 FORMATS = ("json", "npy")
-
-
-class UsageError(Exception):
-    """A missing or malformed input; the message is one line a person can act on."""
 
 
 @dataclass(frozen=True)
@@ -91,19 +88,14 @@ def resolve_endpoint_name(
 ) -> str:
     if endpoint_name:
         return endpoint_name
-    if not outputs_file.is_file():
-        raise UsageError(
-            f"no endpoint name: pass --endpoint-name or deploy with "
-            f"--outputs-file {outputs_file} (file not found)"
-        )
-    chosen = _select_stack(outputs_file, stack_name=stack_name, needs=ENDPOINT_NAME_OUTPUT)
-    if chosen is not None:
-        name, stack_outputs = chosen
-        value = stack_outputs.get(ENDPOINT_NAME_OUTPUT)
-        if isinstance(value, str) and value:
-            return value
-        raise UsageError(f"stack {name} in {outputs_file} has no {ENDPOINT_NAME_OUTPUT} output")
-    raise UsageError(f"no stack in {outputs_file} has an {ENDPOINT_NAME_OUTPUT} output")
+    outputs = outputs_with(
+        outputs_file,
+        stack_name=stack_name,
+        needs=ENDPOINT_NAME_OUTPUT,
+        missing=f"no endpoint name: pass --endpoint-name or deploy with "
+        f"--outputs-file {outputs_file} (file not found)",
+    )
+    return str(outputs[ENDPOINT_NAME_OUTPUT])
 
 
 def resolve_stack_name(*, stack_name: str | None, outputs_file: Path, default: str) -> str:
@@ -112,71 +104,16 @@ def resolve_stack_name(*, stack_name: str | None, outputs_file: Path, default: s
         return stack_name
     if not outputs_file.is_file():
         return default
-    outputs = _read_json(outputs_file, what="outputs file")
-    names = sorted(
-        name
-        for name, out in (outputs.items() if isinstance(outputs, dict) else [])
-        if isinstance(out, dict) and ENDPOINT_NAME_OUTPUT in out
-    )
-    if len(names) > 1:
-        raise UsageError(
-            f"{outputs_file} has several stacks ({', '.join(names)}): pass --stack-name"
-        )
-    return names[0] if names else default
+    chosen = select_stack(outputs_file, stack_name=None, needs=ENDPOINT_NAME_OUTPUT)
+    return chosen[0] if chosen else default
 
 
 def read_card(model_card: Path) -> dict[str, Any] | None:
     """The model card, or None when there is none (labels are then not printed)."""
     if not model_card.is_file():
         return None
-    card = _read_json(model_card, what="model card")
+    card = read_json(model_card, what="model card")
     return card if isinstance(card, dict) else None
-
-
-def resolve_rows(*, rows_json: str | None, model_card: Path, named: bool = True) -> list[Any]:
-    """--rows (JSON or a CSV file with a header), else the card's sample rows: by name, or
-    positional with ``named=False`` (the public API's request model takes positional rows)."""
-    if rows_json is not None and rows_json.strip().lower().endswith(".csv"):
-        return _csv_rows(Path(rows_json))
-    if rows_json is not None:
-        try:
-            value = json.loads(rows_json)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"--rows is not valid JSON: {exc}") from None
-        return _as_rows(value, source="--rows")
-    if not model_card.is_file():
-        raise UsageError(
-            f"no rows: pass --rows '[...]' or build the model first ({model_card} not found)"
-        )
-    card = _read_json(model_card, what="model card")
-    sample = card.get("sample") if isinstance(card, dict) else None
-    if named and isinstance(sample, dict) and "rows" in sample:
-        return _as_rows(sample["rows"], source=f"{model_card} sample.rows")
-    try:
-        instances = card["sample"]["instances"]
-    except (KeyError, TypeError):
-        raise UsageError(f"{model_card} has no sample.instances") from None
-    return _as_rows(instances, source=f"{model_card} sample.instances")
-
-
-def _csv_rows(path: Path) -> list[Any]:
-    """Named rows from a CSV file with a header: numbers where they parse, empty = missing."""
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            records = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError(f"cannot read --rows file {path}: {exc}") from None
-    rows = [{name: _csv_value(value) for name, value in record.items()} for record in records]
-    return _as_rows(rows, source=str(path))
-
-
-def _csv_value(text: str | None) -> Any:
-    if text is None or text == "":
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 def resolve_region(region: str | None) -> str:
@@ -189,93 +126,3 @@ def resolve_region(region: str | None) -> str:
     if not resolved:
         raise UsageError("no region: pass --region or set AWS_REGION")
     return resolved
-
-
-def _as_rows(value: Any, *, source: str) -> list[Any]:
-    """One row or a non-empty list of rows; a row is a list of values (numbers, category
-    strings, null for missing) or an object of feature name to value."""
-    if isinstance(value, dict) and "instances" in value:
-        raise UsageError(
-            f"{source}: give the rows themselves (a row or a non-empty list of rows), "
-            "not an 'instances' object"
-        )
-    if isinstance(value, dict) or (
-        isinstance(value, list) and value and all(_is_value(x) for x in value)
-    ):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise UsageError(f"{source}: expected a row or a non-empty list of rows")
-    for index, row in enumerate(value):
-        cells = list(row.values()) if isinstance(row, dict) else row
-        if not isinstance(row, list | dict) or not row or not all(_is_value(x) for x in cells):
-            raise UsageError(
-                f"{source}: row {index} is not a non-empty list or object of numbers, "
-                "strings or null"
-            )
-        if isinstance(row, dict) and not all(isinstance(k, str) and k for k in row):
-            raise UsageError(f"{source}: row {index} has an empty feature name")
-    positional = [row for row in value if isinstance(row, list)]
-    if len({len(row) for row in positional}) > 1:
-        raise UsageError(f"{source}: rows differ in length")
-    return [_number_floats(row) for row in value]
-
-
-def _is_value(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    return value is None or isinstance(value, int | float | str)
-
-
-def _number_floats(row: Any) -> Any:
-    """Numbers as floats (the handler reads 1 and 1.0 alike); strings and null unchanged."""
-    if isinstance(row, dict):
-        return {k: float(v) if isinstance(v, int | float) else v for k, v in row.items()}
-    return [float(v) if isinstance(v, int | float) else v for v in row]
-
-
-def _read_json(path: Path, *, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc}") from None
-
-
-def read_stack_outputs(*, outputs_file: Path, stack_name: str | None, needs: str) -> dict[str, str]:
-    """The outputs of the one stack in `outputs_file` that has the output `needs` (or of
-    `stack_name`); a UsageError says which flag or deploy supplies it otherwise."""
-    if not outputs_file.is_file():
-        raise UsageError(
-            f"no {needs}: pass it as a flag or deploy with --outputs-file {outputs_file}"
-        )
-    chosen = _select_stack(outputs_file, stack_name=stack_name, needs=needs)
-    if chosen is not None:
-        name, stack_outputs = chosen
-        if not stack_outputs.get(needs):
-            raise UsageError(
-                f"stack {name} in {outputs_file} has no {needs} output "
-                "(deploy with batch_transform on: docs/batch-transform.md)"
-            )
-        return {k: str(v) for k, v in stack_outputs.items()}
-    raise UsageError(
-        f"no stack in {outputs_file} has a {needs} output "
-        "(deploy with batch_transform on: docs/batch-transform.md)"
-    )
-
-
-def _select_stack(
-    outputs_file: Path, *, stack_name: str | None, needs: str
-) -> tuple[str, dict[str, Any]] | None:
-    """`stack_name`'s outputs, else those of the one stack that has `needs` (None if none)."""
-    outputs = _read_json(outputs_file, what="outputs file")
-    if not isinstance(outputs, dict) or not all(isinstance(v, dict) for v in outputs.values()):
-        raise UsageError(f"{outputs_file} is not a CDK outputs file ({{stack: {{key: value}}}})")
-    if stack_name is not None:
-        if stack_name not in outputs:
-            known = ", ".join(sorted(outputs)) or "none"
-            raise UsageError(f"stack {stack_name} not in {outputs_file} (stacks: {known})")
-        return stack_name, outputs[stack_name]
-    candidates = {name: out for name, out in outputs.items() if needs in out}
-    if len(candidates) > 1:
-        names = ", ".join(sorted(candidates))
-        raise UsageError(f"{outputs_file} has several stacks ({names}): pass --stack-name")
-    return next(iter(candidates.items()), None)

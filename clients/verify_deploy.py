@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
 from clients import predict
+from clients.cli import AWS_ERRORS, Expected, UsageError, run_command
 from clients.deploy_state import (
     EndpointState,
     NotDeployed,
@@ -35,19 +35,15 @@ from clients.deploy_state import (
 )
 from clients.errors import InvocationError
 from clients.payload import predictions_of
-from clients.target import (
+from clients.target import Target, add_source_arguments, resolve_region, resolve_stack_name
+from constants import (
     ENDPOINT_NAME_OUTPUT,
-    Target,
-    UsageError,
-    add_source_arguments,
-    resolve_region,
-    resolve_stack_name,
+    MODEL_DATA_URL_OUTPUT,
+    MODEL_SHA256_OUTPUT,
+    STACK_NAME,
 )
-from constants import STACK_NAME
 
 SETTLED_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
-MODEL_URL_OUTPUT = "ModelDataUrl"
-MODEL_SHA_OUTPUT = "ModelSha256"
 REQUIRED_CARD_FIELDS = (
     ("tarball", "sha256"),
     ("sample", "instances"),
@@ -78,6 +74,7 @@ def compare(stack: StackState, endpoint: EndpointState, card: dict[str, Any]) ->
     status = endpoint.status + (f" ({endpoint.failure_reason})" if endpoint.failure_reason else "")
     live_models = [m.name for m in endpoint.models]
     stack_config = stack.endpoint_config_names
+    stack_url = stack.outputs.get(MODEL_DATA_URL_OUTPUT)
     return [
         check(
             "stack status",
@@ -87,9 +84,9 @@ def compare(stack: StackState, endpoint: EndpointState, card: dict[str, Any]) ->
         ),
         check(
             "stack's model sha256",
-            stack.outputs.get(MODEL_SHA_OUTPUT),
+            stack.outputs.get(MODEL_SHA256_OUTPUT),
             f"{sha} (this build's card)",
-            stack.outputs.get(MODEL_SHA_OUTPUT) == sha,
+            stack.outputs.get(MODEL_SHA256_OUTPUT) == sha,
         ),
         check("endpoint status", status, "InService", endpoint.status == "InService"),
         check(
@@ -107,11 +104,8 @@ def compare(stack: StackState, endpoint: EndpointState, card: dict[str, Any]) ->
         check(
             "model data URL",
             _one([m.model_data_url for m in endpoint.models]),
-            f"{stack.outputs.get(MODEL_URL_OUTPUT)} (the stack's {MODEL_URL_OUTPUT} output)",
-            bool(endpoint.models)
-            and all(
-                m.model_data_url == stack.outputs.get(MODEL_URL_OUTPUT) for m in endpoint.models
-            ),
+            f"{stack_url} (the stack's {MODEL_DATA_URL_OUTPUT} output)",
+            bool(endpoint.models) and all(m.model_data_url == stack_url for m in endpoint.models),
         ),
         check(
             "model sha256",
@@ -197,22 +191,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_source_arguments(parser, rows=False)
     args = parser.parse_args(argv)
-    try:
-        stack_name = resolve_stack_name(
-            stack_name=args.stack_name, outputs_file=args.outputs_file, default=STACK_NAME
-        )
-        card = read_card(args.model_card)
-        region = resolve_region(args.region)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        checks = verify(
-            stack_name=stack_name, card=card, session=boto3.session.Session(region_name=region)
-        )
-    except (BotoCoreError, ClientError) as exc:
-        print(f"error: cannot read the deployment: {exc}", file=sys.stderr)
-        return 1
+    unreadable = Expected(errors=AWS_ERRORS, prefix="cannot read the deployment: ")
+    return run_command(lambda: _verify(args), unreadable)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    stack_name = resolve_stack_name(
+        stack_name=args.stack_name, outputs_file=args.outputs_file, default=STACK_NAME
+    )
+    card = read_card(args.model_card)
+    region = resolve_region(args.region)
+    checks = verify(
+        stack_name=stack_name, card=card, session=boto3.session.Session(region_name=region)
+    )
     for each in checks:
         print(each.line())
     failed = [each for each in checks if not each.ok]

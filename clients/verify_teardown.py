@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from clients.target import DEFAULT_OUTPUTS_FILE, ENDPOINT_NAME_OUTPUT, UsageError, resolve_region
-from constants import APP_TAG, STACK_NAME
+from clients.cli import AWS_ERRORS, Expected, run_command
+from clients.deployed_stack import describe_stack
+from clients.outputs_file import DEFAULT_OUTPUTS_FILE, recorded_output
+from clients.target import resolve_region
+from constants import APP_TAG, ENDPOINT_NAME_OUTPUT, LOG_GROUP_OUTPUT, STACK_NAME
 
 OWNER_TAG = ("app", APP_TAG)  # the tag app.py puts on every resource
 ENDPOINT_LOG_PREFIX = "/aws/sagemaker/Endpoints/"
 GONE_STACK_STATUSES = {"DELETE_COMPLETE"}
-LOG_GROUP_OUTPUT = "LogGroupName"
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 # API Gateway's account-wide logging role, which the public API creates and `cdk destroy` keeps
 # on purpose (docs/public-api.md): other APIs in the account may log through it.
@@ -81,18 +83,10 @@ def find_sagemaker(sagemaker: Any, owner: Ownership) -> list[Finding]:
 
 
 def find_stack(cloudformation: Any, owner: Ownership) -> Finding:
-    try:
-        stacks = cloudformation.describe_stacks(StackName=owner.stack_name)["Stacks"]
-    except ClientError as exc:
-        if "does not exist" in str(exc):
-            return Finding("stack")
-        raise
-    left = [
-        f"{s['StackName']} ({s['StackStatus']})"
-        for s in stacks
-        if s["StackStatus"] not in GONE_STACK_STATUSES
-    ]
-    return Finding("stack", left)
+    stack = describe_stack(cloudformation, owner.stack_name)
+    if stack is None or stack["StackStatus"] in GONE_STACK_STATUSES:
+        return Finding("stack")
+    return Finding("stack", [f"{stack['StackName']} ({stack['StackStatus']})"])
 
 
 def find_roles(iam: Any, owner: Ownership) -> Finding:
@@ -168,16 +162,6 @@ def verify(owner: Ownership, *, session: boto3.session.Session) -> list[Finding]
     ]
 
 
-def recorded_output(outputs_file: Path, stack_name: str, key: str) -> set[str]:
-    """A name a past deploy recorded in its outputs file, if that file is still around."""
-    try:
-        outputs = json.loads(outputs_file.read_text(encoding="utf-8"))
-        value = outputs[stack_name][key]
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
-    return {value} if isinstance(value, str) and value else set()
-
-
 def _tagged(list_tags: Callable[[], list[dict[str, str]]], owner: Ownership) -> bool:
     try:
         return owner.owns_tags(list_tags())
@@ -232,22 +216,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outputs-file", type=Path, default=DEFAULT_OUTPUTS_FILE)
     parser.add_argument("--region")
     args = parser.parse_args(argv)
-    try:
-        region = resolve_region(args.region)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    recorded = functools.partial(recorded_output, args.outputs_file, args.stack_name)
+    unlisted = Expected(errors=AWS_ERRORS, prefix="cannot list resources: ")
+    return run_command(lambda: _verify(args), unlisted)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    region = resolve_region(args.region)
     owner = Ownership(
         stack_name=args.stack_name,
-        endpoint_names=frozenset({*args.endpoint_name, *recorded(ENDPOINT_NAME_OUTPUT)}),
-        log_group_names=frozenset(recorded(LOG_GROUP_OUTPUT)),
+        endpoint_names=frozenset({*args.endpoint_name, *_recorded(args, ENDPOINT_NAME_OUTPUT)}),
+        log_group_names=frozenset(_recorded(args, LOG_GROUP_OUTPUT)),
     )
-    try:
-        findings = verify(owner, session=boto3.session.Session(region_name=region))
-    except (BotoCoreError, ClientError) as exc:
-        print(f"error: cannot list resources: {exc}", file=sys.stderr)
-        return 1
+    findings = verify(owner, session=boto3.session.Session(region_name=region))
     for finding in findings:
         detail = f" ({', '.join(finding.leftovers)})" if finding.leftovers else ""
         print(f"{finding.kind}: {len(finding.leftovers)} left{detail}")
@@ -257,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"teardown verified: nothing of stack {args.stack_name} remains in {region}")
     return 0
+
+
+def _recorded(args: argparse.Namespace, key: str) -> set[str]:
+    """A name a past deploy recorded in its outputs file, if that file is still around."""
+    value = recorded_output(args.outputs_file, stack_name=args.stack_name, key=key)
+    return {value} if value else set()
 
 
 if __name__ == "__main__":

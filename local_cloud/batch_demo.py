@@ -7,7 +7,6 @@ batch bucket under the stack's key), scores a 10,000-row CSV with an ID column t
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -17,6 +16,8 @@ import boto3
 from sklearn.datasets import load_breast_cancer
 
 from clients import batch_transform
+from clients.outputs_file import read_outputs
+from constants import BATCH_BUCKET_OUTPUT, MODEL_NAME_OUTPUT
 from local_cloud.app_copy import copy_app
 from local_cloud.cdk import CdkCli
 from local_cloud.control_plane import ControlPlane
@@ -44,8 +45,8 @@ def main() -> int:
             print(f"1/4 bootstrap and deploy {CONFIG} on the local cloud ({plane.url})")
             cdk.bootstrap(region=plane.region)
             cdk.deploy(context={"config": str(app_dir / CONFIG)})
-            stack, outputs = next(iter(json.loads(cdk.outputs_file.read_text()).items()))
-            print(f"    bucket {outputs['BatchBucketName']}, model {outputs['ModelName']}")
+            stack, outputs = next(iter(read_outputs(cdk.outputs_file).items()))
+            print(f"    bucket {outputs[BATCH_BUCKET_OUTPUT]}, model {outputs[MODEL_NAME_OUTPUT]}")
             source = root / "scores.csv"
             write_rows(source, ROWS)
             print(f"2/4 score {ROWS:,} rows with an ID column as a transform job")
@@ -70,7 +71,7 @@ def main() -> int:
             print(f"3/4 destroy {stack}")
             cdk.destroy()
             s3 = boto3.client("s3", endpoint_url=plane.url, region_name=plane.region)
-            left = outputs["BatchBucketName"] in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+            left = outputs[BATCH_BUCKET_OUTPUT] in {b["Name"] for b in s3.list_buckets()["Buckets"]}
             print(
                 "4/4 teardown: " + ("the batch bucket is still there" if left else "no bucket left")
             )

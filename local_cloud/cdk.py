@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from constants import LOCAL_ACCOUNT
+from constants import LOCAL_ACCOUNT, OUTPUTS_FILE
 from local_cloud.commands import Completed, run_command, tool_path
 
 # No notices, telemetry or version check: nothing reaches the internet from a local run.
@@ -45,7 +45,7 @@ class CdkCli:
 
     @property
     def outputs_file(self) -> Path:
-        return self.work_dir / "cdk-outputs.json"
+        return self.work_dir / OUTPUTS_FILE
 
     def command(self) -> list[str]:
         return ["npx", "--prefix", str(self.app_dir.resolve()), "--no", "--", "cdk"]

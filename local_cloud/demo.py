@@ -16,7 +16,15 @@ from typing import Any
 import boto3
 
 from clients.call_api import check_public_api, local_invoke_url
-from constants import LOCAL_CREDENTIALS, LOCAL_REGION, MODEL_BUILDS, STACK_NAME
+from clients.outputs_file import read_outputs
+from constants import (
+    LOCAL_CREDENTIALS,
+    LOCAL_REGION,
+    MODEL_BUILDS,
+    PUBLIC_API_KEY_ID_OUTPUT,
+    PUBLIC_API_URL_OUTPUT,
+    STACK_NAME,
+)
 from local_cloud.card_check import check_predictions
 from local_cloud.cdk import CdkCli
 from local_cloud.commands import run_command, tool_path
@@ -152,9 +160,9 @@ def _lifecycle(
         check_predictions(out, card)
     with runner.stage("public API (POST /predict)"):
         rows = card["sample"]["instances"]
-        outputs = json.loads(cdk.outputs_file.read_text())[stack]
-        key = _api_key_value(control_plane, outputs["PublicApiKeyId"])
-        route = local_invoke_url(outputs["PublicApiUrl"], control_plane.url)
+        outputs = read_outputs(cdk.outputs_file)[stack]
+        key = _api_key_value(control_plane, outputs[PUBLIC_API_KEY_ID_OUTPUT])
+        route = local_invoke_url(outputs[PUBLIC_API_URL_OUTPUT], control_plane.url)
         for line in [f"POST {route}", *check_public_api(route, api_key=key, rows=rows)]:
             print(f"    {line}", flush=True)
     with runner.stage("destroy"):

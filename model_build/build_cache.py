@@ -66,7 +66,7 @@ def build_cached(
     entry = cache_root() / key if key else None
     if entry is not None and not force and (entry / _DONE).is_file():
         _copy_outputs(entry, Path(out_dir))
-        log(f"[model_build] unchanged inputs (key {key[:12]}): reused the finished build")
+        log(f"[model_build] unchanged inputs (key {entry.name[:12]}): reused the finished build")
         return Path(out_dir) / "model.tar.gz"
     from model_build.pipeline import build  # late: XGBoost and pandas load only to build
 

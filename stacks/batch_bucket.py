@@ -9,14 +9,12 @@ from __future__ import annotations
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from stacks.owned_bucket import owned_bucket
+from constants import BATCH_INPUT_PREFIX, BATCH_OUTPUT_PREFIX
+from stacks.owned_bucket import OwnedBucket, OwnedBucketProps
 from stacks.settings import BatchTransformSettings
 
-INPUT_PREFIX = "batch-input"
-OUTPUT_PREFIX = "batch-output"
 
-
-class BatchBucket(Construct):
+class BatchBucket(OwnedBucket):
     def __init__(
         self,
         scope: Construct,
@@ -25,11 +23,7 @@ class BatchBucket(Construct):
         settings: BatchTransformSettings,
         key: kms.IKey | None,
     ) -> None:
-        super().__init__(scope, id_)
-        self.settings = settings
-        self.bucket = owned_bucket(
-            self,
-            "Bucket",
+        props = OwnedBucketProps(
             key=key,
             retain=settings.retain,
             expire_days=settings.expire_days,
@@ -41,5 +35,7 @@ class BatchBucket(Construct):
                 "batch_transform.expire_days."
             ),
         )
-        self.input_objects_arn = self.bucket.arn_for_objects(f"{INPUT_PREFIX}/*")
-        self.output_objects_arn = self.bucket.arn_for_objects(f"{OUTPUT_PREFIX}/*")
+        super().__init__(scope, id_, props=props)
+        self.settings = settings
+        self.input_objects_arn = self.objects_under(BATCH_INPUT_PREFIX)
+        self.output_objects_arn = self.objects_under(BATCH_OUTPUT_PREFIX)

@@ -1,17 +1,16 @@
-"""The S3 bucket that receives the endpoint's data capture (an `owned_bucket`)."""
+"""The S3 bucket that receives the endpoint's data capture, under `data-capture/`."""
 
 from __future__ import annotations
 
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from stacks.owned_bucket import owned_bucket
+from constants import CAPTURE_PREFIX
+from stacks.owned_bucket import OwnedBucket, OwnedBucketProps
 from stacks.settings import DataCaptureSettings
 
-CAPTURE_PREFIX = "data-capture"
 
-
-class CaptureBucket(Construct):
+class CaptureBucket(OwnedBucket):
     def __init__(
         self,
         scope: Construct,
@@ -20,11 +19,7 @@ class CaptureBucket(Construct):
         settings: DataCaptureSettings,
         key: kms.IKey | None,
     ) -> None:
-        super().__init__(scope, id_)
-        self.settings = settings  # what the endpoint captures into this bucket, and how much
-        self.bucket = owned_bucket(
-            self,
-            "Bucket",
+        props = OwnedBucketProps(
             key=key,
             retain=settings.retain,
             expire_days=settings.expire_days,
@@ -36,8 +31,7 @@ class CaptureBucket(Construct):
                 "beyond data_capture.expire_days."
             ),
         )
-        # CDK's custom resource that empties the bucket on delete: whoever writes to the bucket
-        # must depend on it, so CloudFormation deletes the writer before it empties the bucket.
-        self.auto_delete = self.bucket.node.try_find_child("AutoDeleteObjectsCustomResource")
-        self.destination_uri = f"s3://{self.bucket.bucket_name}/{CAPTURE_PREFIX}"
-        self.objects_arn = self.bucket.arn_for_objects(f"{CAPTURE_PREFIX}/*")
+        super().__init__(scope, id_, props=props)
+        self.settings = settings  # what the endpoint captures into this bucket, and how much
+        self.destination_uri = self.uri(CAPTURE_PREFIX)
+        self.objects_arn = self.objects_under(CAPTURE_PREFIX)

@@ -8,10 +8,27 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from constants import APP_TAG, IMAGE_REPOSITORY, IMAGE_TAG
+from constants import (
+    APP_TAG,
+    BATCH_BUCKET_OUTPUT,
+    BATCH_INPUT_PREFIX,
+    BATCH_OUTPUT_PREFIX,
+    DATA_CAPTURE_OUTPUT,
+    ENDPOINT_NAME_OUTPUT,
+    EXECUTION_ROLE_OUTPUT,
+    IMAGE_REPOSITORY,
+    IMAGE_TAG,
+    INVOKE_URL_OUTPUT,
+    LOG_GROUP_OUTPUT,
+    MODEL_DATA_URL_OUTPUT,
+    MODEL_NAME_OUTPUT,
+    MODEL_SHA256_OUTPUT,
+    PUBLIC_API_KEY_ID_OUTPUT,
+    PUBLIC_API_URL_OUTPUT,
+)
 from stacks.alarms import EndpointAlarms, alarm_topic
 from stacks.autoscaling import VariantAutoscaling
-from stacks.batch_bucket import INPUT_PREFIX, OUTPUT_PREFIX, BatchBucket
+from stacks.batch_bucket import BatchBucket
 from stacks.capture_bucket import CaptureBucket
 from stacks.dashboard import EndpointDashboard
 from stacks.encryption_key import endpoint_key
@@ -132,44 +149,47 @@ class XgbEndpointStack(cdk.Stack):
         """Every output of the stack, here and nowhere else."""
         endpoint = self.endpoint
         outputs = {
-            "EndpointName": (
+            ENDPOINT_NAME_OUTPUT: (
                 endpoint.endpoint_name,
                 "Name to pass to sagemaker-runtime InvokeEndpoint",
             ),
-            "InvokeUrl": (
+            INVOKE_URL_OUTPUT: (
                 endpoint.invoke_url,
                 "HTTPS URL for a SigV4-signed POST (service sagemaker)",
             ),
-            "ExecutionRoleArn": (
+            EXECUTION_ROLE_OUTPUT: (
                 endpoint.role.role_arn,
                 "Role SageMaker assumes to pull and serve",
             ),
-            "ModelDataUrl": (endpoint.model_data_url, "S3 URL of the deployed model.tar.gz"),
-            "LogGroupName": (
+            MODEL_DATA_URL_OUTPUT: (endpoint.model_data_url, "S3 URL of the deployed model.tar.gz"),
+            LOG_GROUP_OUTPUT: (
                 endpoint.log_group.log_group_name,
                 "CloudWatch log group of the endpoint",
             ),
-            "ModelSha256": (endpoint.model_sha256, "sha256 of the deployed model.tar.gz"),
+            MODEL_SHA256_OUTPUT: (endpoint.model_sha256, "sha256 of the deployed model.tar.gz"),
         }
         if capture is not None:
-            outputs["DataCaptureUri"] = (capture.destination_uri, "S3 prefix of captured requests")
-        if batch is not None:
-            outputs["BatchBucketName"] = (
-                batch.bucket.bucket_name,
-                f"Batch transform bucket: inputs under {INPUT_PREFIX}/, results under "
-                f"{OUTPUT_PREFIX}/",
+            outputs[DATA_CAPTURE_OUTPUT] = (
+                capture.destination_uri,
+                "S3 prefix of captured requests",
             )
-            outputs["ModelName"] = (
+        if batch is not None:
+            outputs[BATCH_BUCKET_OUTPUT] = (
+                batch.bucket.bucket_name,
+                f"Batch transform bucket: inputs under {BATCH_INPUT_PREFIX}/, results under "
+                f"{BATCH_OUTPUT_PREFIX}/",
+            )
+            outputs[MODEL_NAME_OUTPUT] = (
                 endpoint.model.attr_model_name,
                 "SageMaker Model for CreateTransformJob (python -m clients.batch_transform)",
             )
         if self.public_api is not None:
-            outputs["PublicApiUrl"] = (
+            outputs[PUBLIC_API_URL_OUTPUT] = (
                 self.public_api.url,
                 f"POST JSON here (API Gateway /{ROUTE})",
             )
             if self.public_api.api_key is not None:
-                outputs["PublicApiKeyId"] = (
+                outputs[PUBLIC_API_KEY_ID_OUTPUT] = (
                     self.public_api.api_key.key_id,
                     "API key id: aws apigateway get-api-key --include-value --api-key <id>",
                 )

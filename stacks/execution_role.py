@@ -16,8 +16,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
-from constants import IMAGE_REPOSITORY
-from stacks.batch_bucket import INPUT_PREFIX, BatchBucket
+from constants import BATCH_INPUT_PREFIX, IMAGE_REPOSITORY
+from stacks.batch_bucket import BatchBucket
 from stacks.capture_bucket import CaptureBucket
 from stacks.endpoint_properties import endpoint_log_group_name
 from stacks.execution_role_findings import TRANSFORM_LOG_GROUP, acknowledge_findings
@@ -173,7 +173,7 @@ class ExecutionRole(iam.Role):
                 sid="ListBatchInputs",
                 actions=["s3:ListBucket"],
                 resources=[batch.bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{INPUT_PREFIX}/*"]}},
+                conditions={"StringLike": {"s3:prefix": [f"{BATCH_INPUT_PREFIX}/*"]}},
             ),
             iam.PolicyStatement(
                 sid="ReadBatchInputs", actions=["s3:GetObject"], resources=[batch.input_objects_arn]

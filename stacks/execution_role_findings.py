@@ -9,8 +9,9 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-from stacks.batch_bucket import INPUT_PREFIX, OUTPUT_PREFIX, BatchBucket
-from stacks.capture_bucket import CAPTURE_PREFIX, CaptureBucket
+from constants import BATCH_INPUT_PREFIX, BATCH_OUTPUT_PREFIX, CAPTURE_PREFIX
+from stacks.batch_bucket import BatchBucket
+from stacks.capture_bucket import CaptureBucket
 from stacks.endpoint_properties import endpoint_log_group_name
 from stacks.settings import VpcSettings
 
@@ -57,12 +58,12 @@ def acknowledge_findings(
         batch_id = cdk.Stack.of(policy).get_logical_id(
             batch.bucket.node.default_child  # type: ignore[arg-type]
         )
-        acknowledgements[f"Resource::<{batch_id}.Arn>/{INPUT_PREFIX}/*"] = (
+        acknowledgements[f"Resource::<{batch_id}.Arn>/{BATCH_INPUT_PREFIX}/*"] = (
             "A transform job reads whichever input objects you upload; the wildcard is "
             "confined to the batch-input/ prefix of the stack's own batch bucket and "
             "allows s3:GetObject only."
         )
-        acknowledgements[f"Resource::<{batch_id}.Arn>/{OUTPUT_PREFIX}/*"] = (
+        acknowledgements[f"Resource::<{batch_id}.Arn>/{BATCH_OUTPUT_PREFIX}/*"] = (
             "A transform job names each result after its input object (<input>.out); the "
             "wildcard is confined to the batch-output/ prefix of the stack's own batch "
             "bucket and allows s3:PutObject only."

@@ -8,6 +8,8 @@ it first.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -35,61 +37,63 @@ AUTO_DELETE_PROVIDER_SKIPS = {
 AUTO_DELETE_PROVIDER_ID = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 
 
-def owned_bucket(
-    scope: Construct,
-    id_: str,
-    *,
-    key: kms.IKey | None,
-    retain: bool,
-    expire_days: int,
-    expiry_rule_id: str,
-    writers: str,
-    no_versioning: str,
-) -> s3.Bucket:
-    """The bucket, with its cdk-nag and checkov findings answered: `writers` says who writes to
-    it, `no_versioning` why its objects need no versions."""
-    lifecycle = (
-        [s3.LifecycleRule(id=expiry_rule_id, expiration=cdk.Duration.days(expire_days))]
-        if expire_days
-        else None
-    )
-    bucket = s3.Bucket(
-        scope,
-        id_,
-        encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.S3_MANAGED,
-        encryption_key=key,
-        bucket_key_enabled=bool(key),  # one data key per bucket, not per object: fewer KMS calls
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        enforce_ssl=True,
-        lifecycle_rules=lifecycle,
-        removal_policy=cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY,
-        auto_delete_objects=not retain,
-    )
-    if not retain:
-        _adjust_auto_delete_provider(scope)
-    skip_checks(
-        bucket,
-        {
-            "CKV_AWS_18": (
-                f"Only {writers} write here; server access logs would need a second bucket of "
-                "their own. Enable CloudTrail S3 data events if reads must be audited."
-            ),
-            "CKV_AWS_21": no_versioning,
-        },
-    )
-    cdk.Validations.of(bucket).acknowledge(
-        cdk.Acknowledgment(
-            id="AwsSolutions-S1",
-            reason=(
-                f"Only {writers} write here; server access logs would need a second bucket of "
-                "their own. Enable CloudTrail S3 data events if reads must be audited."
-            ),
+@dataclass(frozen=True, kw_only=True)
+class OwnedBucketProps:
+    key: kms.IKey | None  # the stack's key; None: SSE-S3
+    retain: bool  # outlive the stack; else emptied and deleted with it
+    expire_days: int  # objects expire this many days after they are written; 0: never
+    expiry_rule_id: str
+    writers: str  # who writes to it: the answer to the access-log findings
+    no_versioning: str  # why its objects need no versions
+
+
+class OwnedBucket(Construct):
+    """The bucket (`bucket`), with its cdk-nag and checkov findings answered."""
+
+    def __init__(self, scope: Construct, id_: str, *, props: OwnedBucketProps) -> None:
+        super().__init__(scope, id_)
+        key, retain, expire_days = props.key, props.retain, props.expire_days
+        lifecycle = (
+            [s3.LifecycleRule(id=props.expiry_rule_id, expiration=cdk.Duration.days(expire_days))]
+            if expire_days
+            else None
         )
-    )
-    # No acknowledgement for CDK's auto-delete provider: cdk-nag does not inspect its role
-    # (a raw CfnResource). It has AWSLambdaBasicExecutionRole (its own logs) and S3 rights on
-    # this bucket only, from the bucket policy.
-    return bucket
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.S3_MANAGED,
+            encryption_key=key,
+            bucket_key_enabled=bool(key),  # one data key per bucket, not per object: fewer calls
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            lifecycle_rules=lifecycle,
+            removal_policy=cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY,
+            auto_delete_objects=not retain,
+        )
+        if not retain:
+            _adjust_auto_delete_provider(self)
+        no_access_logs = (
+            f"Only {props.writers} write here; server access logs would need a second bucket "
+            "of their own. Enable CloudTrail S3 data events if reads must be audited."
+        )
+        skip_checks(self.bucket, {"CKV_AWS_18": no_access_logs, "CKV_AWS_21": props.no_versioning})
+        cdk.Validations.of(self.bucket).acknowledge(
+            cdk.Acknowledgment(id="AwsSolutions-S1", reason=no_access_logs)
+        )
+        # No acknowledgement for CDK's auto-delete provider: cdk-nag does not inspect its role
+        # (a raw CfnResource). It has AWSLambdaBasicExecutionRole (its own logs) and S3 rights
+        # on this bucket only, from the bucket policy.
+
+        # CDK's custom resource that empties the bucket on delete (None if retained): whoever
+        # writes to the bucket must depend on it, so CloudFormation deletes the writer first.
+        self.auto_delete = self.bucket.node.try_find_child("AutoDeleteObjectsCustomResource")
+
+    def uri(self, prefix: str) -> str:
+        return f"s3://{self.bucket.bucket_name}/{prefix}"
+
+    def objects_under(self, prefix: str) -> str:
+        """The ARN of every object under `prefix`/ (what a grant to that prefix names)."""
+        return self.bucket.arn_for_objects(f"{prefix}/*")
 
 
 def _adjust_auto_delete_provider(scope: Construct) -> None:

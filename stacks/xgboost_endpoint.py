@@ -19,7 +19,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from constants import IMAGE_REPOSITORY, IMAGE_TAG
+from constants import IMAGE_REPOSITORY, IMAGE_TAG, SHA256_TAG
 from stacks import endpoint_properties as properties
 from stacks.alarms import EndpointAlarms
 from stacks.batch_bucket import BatchBucket
@@ -217,7 +217,7 @@ class XgboostEndpoint(Construct):
             self.endpoint.node.add_dependency(capture.auto_delete)
 
         for resource in (self.model, self.endpoint_config, self.endpoint):
-            cdk.Tags.of(resource).add("model-sha256", self.model_sha256)
+            cdk.Tags.of(resource).add(SHA256_TAG, self.model_sha256)
 
         self.endpoint_name = self.endpoint.attr_endpoint_name
         self.invoke_url = (

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from clients.cli import UsageError
 from clients.payload import PayloadError, encode_request, predicted_labels
-from clients.target import UsageError, resolve_rows
+from clients.rows import resolve_rows
 
 CARD = {
     "kind": "multiclass",

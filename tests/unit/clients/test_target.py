@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from clients import call_raw, predict
-from clients.target import UsageError, resolve_endpoint_name, resolve_region, resolve_rows
+from clients.cli import UsageError
+from clients.rows import resolve_rows
+from clients.target import resolve_endpoint_name, resolve_region
 
 ROW = [0.5] * 30
 
@@ -178,17 +180,3 @@ def test_tools_exit_2_with_one_line_when_nothing_names_the_endpoint(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("error: no endpoint name")
-
-
-def test_stack_outputs_come_from_the_one_stack_that_has_the_needed_output(tmp_path: Path) -> None:
-    from clients.target import read_stack_outputs
-
-    path = tmp_path / "outputs.json"
-    path.write_text(json.dumps({"A": {"EndpointName": "a"}, "B": {"BatchBucketName": "b"}}))
-    outputs = read_stack_outputs(outputs_file=path, stack_name=None, needs="BatchBucketName")
-    assert outputs == {"BatchBucketName": "b"}
-    with pytest.raises(UsageError, match=r"stack A in .* has no BatchBucketName output"):
-        read_stack_outputs(outputs_file=path, stack_name="A", needs="BatchBucketName")
-    path.write_text(json.dumps({"A": {"BatchBucketName": "a"}, "B": {"BatchBucketName": "b"}}))
-    with pytest.raises(UsageError, match=r"several stacks \(A, B\): pass --stack-name"):
-        read_stack_outputs(outputs_file=path, stack_name=None, needs="BatchBucketName")

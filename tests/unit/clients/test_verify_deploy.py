@@ -10,9 +10,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from clients import verify_deploy
+from clients.cli import UsageError
 from clients.errors import InvocationError
 from clients.predict import Invocation
-from clients.target import Target, UsageError, resolve_stack_name
+from clients.target import Target, resolve_stack_name
 
 SHA = "a" * 64
 URL = "s3://cdk-assets/abc.gz"
