@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self, get_args
+from typing import Literal, get_args
 
-from pydantic import model_validator
-
-from stacks.settings.errors import Problem, refuse
 from stacks.settings.instances import MAX_INSTANCE_COUNT
 from stacks.settings.values import Blankable, Integer, SettingsModel, setting
 
@@ -46,18 +43,6 @@ class ServerlessSettings(SettingsModel):
         le=MAX_SERVERLESS_CONCURRENCY,
     )
 
-    @model_validator(mode="after")
-    def _provisioned_within_max(self) -> Self:
-        """serverless.provisioned_concurrency is at most serverless.max_concurrency."""
-        provisioned = self.provisioned_concurrency
-        if provisioned is not None and provisioned > self.max_concurrency:
-            message = (
-                f"must be at most serverless.max_concurrency ({self.max_concurrency}); "
-                f"given {provisioned}"
-            )
-            refuse([("serverless.provisioned_concurrency", message)])
-        return self
-
 
 class AutoscalingSettings(SettingsModel):
     """Target tracking on `SageMakerVariantInvocationsPerInstance`."""
@@ -81,17 +66,6 @@ class AutoscalingSettings(SettingsModel):
     scale_out_cooldown_seconds: Integer = setting(
         60, "Wait after a scale-out before the next one.", unit="seconds", ge=0, le=3600
     )
-
-    # No docstring: EndpointSettings' rule on instance_count says it for the docs.
-    @model_validator(mode="after")
-    def _min_within_max(self) -> Self:
-        if self.min_capacity > self.max_capacity:
-            message = (
-                f"must be at most autoscaling.max_capacity ({self.max_capacity}); "
-                f"given {self.min_capacity}"
-            )
-            refuse([("autoscaling.min_capacity", message)])
-        return self
 
 
 class DeploymentSettings(SettingsModel):
@@ -128,31 +102,6 @@ class DeploymentSettings(SettingsModel):
         ge=600,
         le=28800,
     )
-
-    @model_validator(mode="after")
-    def _steps_and_timeout(self) -> Self:
-        """deployment.step_percent: canary 1-50, linear 10-50, rolling 5-50 (% of the fleet).
-
-        deployment.timeout_seconds exceeds the bakes and termination wait the strategy
-        implies."""
-        problems: list[Problem] = []
-        if self.strategy in STEP_PERCENT_RANGE:
-            lo, hi = STEP_PERCENT_RANGE[self.strategy]
-            if not lo <= self.step_percent <= hi:
-                message = f"{self.strategy} takes {lo} to {hi} (% of the fleet)"
-                given = f"given {self.step_percent}"
-                problems.append(("deployment.step_percent", f"{message}; {given}"))
-        bakes = baking_periods(self.strategy, self.step_percent)
-        waiting = bakes * self.wait_seconds + self.termination_wait_seconds
-        if self.timeout_seconds <= waiting:
-            message = (
-                f"must exceed the deployment's waiting time, {bakes} x wait_seconds "
-                f"({self.wait_seconds}) + termination_wait_seconds "
-                f"({self.termination_wait_seconds}) = {waiting}; given {self.timeout_seconds}"
-            )
-            problems.append(("deployment.timeout_seconds", message))
-        refuse(problems)
-        return self
 
 
 def baking_periods(strategy: str, step_percent: int) -> int:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from stacks.settings.errors import refuse
 from stacks.settings.values import SettingsModel, setting
 
 SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
@@ -38,11 +37,3 @@ class VpcSettings(SettingsModel):
         min_length=1,
         max_length=5,
     )
-
-    @model_validator(mode="after")
-    def _both_or_none(self) -> Self:
-        """vpc: subnet_ids and security_group_ids come together."""
-        if not (self.subnet_ids and self.security_group_ids):
-            message = "needs both subnet_ids and security_group_ids (SageMaker takes both or none)"
-            refuse([("vpc", message)])
-        return self
