@@ -82,7 +82,7 @@ bench: install
 
 # docs/settings.schema.json and docs/configuration.md, written from the models in stacks/settings/.
 schema: install
-	python -m stacks.settings.schema
+	python -m docs_tools.settings_reference
 
 # The Mermaid diagrams in README.md and docs/architecture.md, drawn from the synthesized templates.
 diagram: install

@@ -3,7 +3,8 @@
 `app.py` collects raw values (context, `-c key=value`, an optional `-c config=file.json`) and
 calls `load_settings` once. Every bad value is reported together, each naming the key, what is
 allowed and what was given, so a typo fails `cdk synth` instead of a deploy twenty minutes
-later. `python -m stacks.settings.schema` writes the JSON Schema and docs/configuration.md.
+later. `python -m docs_tools.settings_reference` writes the JSON Schema and
+docs/configuration.md from these models.
 """
 
 from stacks.settings.capacity import (

@@ -1,11 +1,11 @@
-"""Words for a field, read from its declaration: what it allows, its type, its default.
+"""Words for a field, read from its declaration: what it allows.
 
-Error messages and docs/configuration.md both use these, so they never disagree.
+Error messages and docs/configuration.md (docs_tools.settings_reference) both use these, so
+they never disagree.
 """
 
 from __future__ import annotations
 
-import json
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -52,7 +52,7 @@ def _constraint(field: FieldInfo, name: str) -> Any:
     return next((getattr(m, name) for m in field.metadata if hasattr(m, name)), None)
 
 
-def _plain(field: FieldInfo) -> Any:
+def plain_type(field: FieldInfo) -> Any:
     kinds = [leaf for leaf in leaves(field.annotation) if leaf is not type(None)]
     return kinds[0] if kinds else None
 
@@ -68,7 +68,7 @@ def _derived(field: FieldInfo) -> str:
     group = group_of(field)
     if group is not None:
         return f"an object with keys {', '.join(group.model_fields)}, true or false"
-    kind = _plain(field)
+    kind = plain_type(field)
     if get_origin(kind) is Literal:
         return "one of " + ", ".join(_show(choice) for choice in get_args(kind))
     if kind is bool:
@@ -85,25 +85,3 @@ def _derived(field: FieldInfo) -> str:
 
 def _show(choice: object) -> str:
     return repr(choice) if isinstance(choice, str) else str(choice)
-
-
-def type_name(field: FieldInfo) -> str:
-    if group_of(field) is not None:
-        return "object, true or false"
-    kind = _plain(field)
-    if get_origin(kind) is Literal:
-        names = {type(choice) for choice in get_args(kind)}
-        kind = names.pop() if len(names) == 1 else str
-    if get_origin(kind) is tuple:
-        name = "list of strings"
-    else:
-        name = {bool: "boolean", int: "integer", float: "number", str: "string"}.get(kind, "any")
-    nullable = type(None) in leaves(field.annotation)
-    return f"{name} or null" if nullable else name
-
-
-def default_text(field: FieldInfo) -> str:
-    if field.default is None:
-        return "off" if group_of(field) is not None else "null"
-    default = list(field.default) if isinstance(field.default, tuple) else field.default
-    return json.dumps(default)

@@ -1,21 +1,19 @@
 """EndpointSettings: what one deployment of the endpoint looks like.
 
 Defaults are the cheap, safe choice: one ml.m5.large and nothing else. Each production option
-is off until a config turns it on. The field types check each value; `stacks.settings.rules`
-checks the combinations that cannot deploy, once the values they read are valid. Descriptions
+is off until a config turns it on. The field types check each value; the validators of
+`stacks.settings.combinations` check the combinations that cannot deploy. Descriptions
 say what a setting creates and what it costs (list prices, us-east-1): docs/configuration.md is
 generated from them.
 """
 
 from __future__ import annotations
 
-from typing import Literal, Self, get_args
-
-from pydantic import ValidationInfo, model_validator
-from pydantic_core import PydanticCustomError
+from typing import Literal, get_args
 
 from constants import STACK_NAME
 from stacks.settings.capacity import AutoscalingSettings, DeploymentSettings, ServerlessSettings
+from stacks.settings.combinations import DEFAULT_MODEL_ARTIFACT, Combinations
 from stacks.settings.instances import (
     DEFAULT_INSTANCE_COUNT,
     DEFAULT_INSTANCE_TYPE,
@@ -31,7 +29,6 @@ from stacks.settings.observability import (
     DataCaptureSettings,
 )
 from stacks.settings.public_api import PublicApiSettings
-from stacks.settings.rules import DEFAULT_MODEL_ARTIFACT, INVALID_KEYS, conflicts
 from stacks.settings.teardown import IdleTeardownSettings
 from stacks.settings.values import (
     Blankable,
@@ -39,7 +36,6 @@ from stacks.settings.values import (
     Flag,
     Integer,
     OptionGroup,
-    SettingsModel,
     Switchable,
     setting,
 )
@@ -56,7 +52,7 @@ SAGEMAKER_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 STACK_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9-]{0,127}$"
 
 
-class EndpointSettings(SettingsModel):
+class EndpointSettings(Combinations):
     """What one deployment of the endpoint looks like. Defaults are the cheap, safe choice."""
 
     stack_name: str = setting(
@@ -124,6 +120,7 @@ class EndpointSettings(SettingsModel):
         "min_capacity..max_capacity. The Endpoint gets RetainAllVariantProperties (excluding "
         "weight and data capture) so updates keep the scaled count: a changed instance_count "
         "then only applies to a new endpoint. Costs: free; you pay up to max_capacity instances.",
+        validate_default=True,  # the rules on instances with serverless run on it
     )
     deployment: OptionGroup[DeploymentSettings] = setting(
         None,
@@ -201,16 +198,6 @@ class EndpointSettings(SettingsModel):
         "only. Refused with serverless without provisioned concurrency (nothing to save). "
         "Costs: free tier (720 short Lambda runs and metric reads a month).",
     )
-
-    @model_validator(mode="after")
-    def _combinations(self, info: ValidationInfo) -> Self:
-        # load_settings validates again without the invalid keys: rules reading them stay quiet.
-        skip = frozenset((info.context or {}).get(INVALID_KEYS, ()))
-        problems = conflicts(self, skip=skip)
-        if problems:
-            context = {"count": len(problems), "problems": problems}
-            raise PydanticCustomError("conflict", "{count} settings conflict", context)
-        return self
 
     @property
     def network_isolated(self) -> bool:

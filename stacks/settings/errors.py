@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from stacks.settings.describe import allowed, field_at
 
@@ -25,6 +25,17 @@ def quote(value: object) -> str:
         return json.dumps(list(value) if isinstance(value, tuple) else value)
     except TypeError:
         return repr(value)
+
+
+# A rule's finding: the key path it blames (from the top) and what is wrong there.
+Problem = tuple[str, str]
+
+
+def refuse(problems: list[Problem]) -> None:
+    """Fail the validator that found `problems`: each becomes one line of the ConfigError."""
+    if problems:
+        context = {"count": len(problems), "problems": problems}
+        raise PydanticCustomError("conflict", "{count} settings conflict", context)
 
 
 def config_error(problems: list[str]) -> ConfigError:

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from stacks.settings.endpoint import EndpointSettings
 from stacks.settings.errors import ConfigError, config_error, problems_of
-from stacks.settings.rules import INVALID_KEYS
 
 SETTING_KEYS = tuple(EndpointSettings.model_fields)
 
@@ -53,19 +52,11 @@ def read_config_file(path: Path) -> dict[str, object]:
 def load_settings(values: Mapping[str, object]) -> EndpointSettings:
     """Validate raw settings (missing keys take defaults); raise ConfigError listing all problems.
 
-    Two passes: the first finds every invalid value; the second validates the rest alone, so
-    the rules across settings run on whatever is valid and skip what is not.
+    One validation finds every invalid value and every rule broken by valid ones
+    (`stacks.settings.combinations`).
     """
     raw = dict(values)
     try:
         return EndpointSettings.model_validate(raw)
-    except ValidationError as first:
-        problems = problems_of(first, raw, EndpointSettings)
-        invalid = {str(detail["loc"][0]) for detail in first.errors() if detail["loc"]}
-    if invalid:
-        valid = {key: value for key, value in raw.items() if key not in invalid}
-        try:
-            EndpointSettings.model_validate(valid, context={INVALID_KEYS: invalid})
-        except ValidationError as second:
-            problems += problems_of(second, raw, EndpointSettings)
-    raise config_error(problems)
+    except ValidationError as err:
+        raise config_error(problems_of(err, raw, EndpointSettings)) from None

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal, Self, get_args
 
+from pydantic import model_validator
+
+from stacks.settings.errors import refuse
 from stacks.settings.values import Integer, Number, SettingsModel, setting
 
 AuthMode = Literal["api_key", "iam"]
@@ -61,3 +64,11 @@ class PublicApiSettings(SettingsModel):
         "since other APIs may log through it. existing: the account already has one (set by "
         "your platform team, say); the stack leaves the account setting alone.",
     )
+
+    @model_validator(mode="after")
+    def _burst_covers_rate(self) -> Self:
+        """public_api.burst_limit is at least public_api.rate_limit."""
+        if self.burst_limit < self.rate_limit:
+            message = f"allowed at least rate_limit ({self.rate_limit:g}); given {self.burst_limit}"
+            refuse([("public_api.burst_limit", message)])
+        return self

@@ -10,9 +10,15 @@ from typing import Any
 import jsonschema
 import pytest
 
+from docs_tools.settings_reference import (
+    REFERENCE_FILE,
+    SCHEMA_FILE,
+    generated,
+    json_schema,
+    main,
+)
 from stacks.settings import EndpointSettings, load_settings
 from stacks.settings.describe import allowed, group_of
-from stacks.settings.schema import REFERENCE_FILE, SCHEMA_FILE, generated, json_schema, main
 from tests.support.cdk import REPO
 
 EXAMPLES = sorted((REPO / "examples").glob("*.json"))
@@ -35,7 +41,7 @@ def test_check_mode_reports_a_stale_file(monkeypatch: pytest.MonkeyPatch, tmp_pa
     stale.write_text("old")
     fresh = generated()
     monkeypatch.setattr(
-        "stacks.settings.schema.generated",
+        "docs_tools.settings_reference.generated",
         lambda: {stale: fresh[REFERENCE_FILE], SCHEMA_FILE: fresh[SCHEMA_FILE]},
     )
     assert main(["--check"]) == 1

@@ -55,6 +55,24 @@ def test_rules_on_the_valid_keys_still_run_beside_a_bad_value() -> None:
 
 
 @pytest.mark.parametrize(
+    ("values", "keys"),
+    [
+        ({"serverless": {"max_concurrency": 5, "provisioned_concurrency": 6}, "kms": "create"},
+         ["kms", "serverless.provisioned_concurrency"]),
+        ({"serverless": True, "vpc": {"subnet_ids": ["subnet-0123456789abcdef0",
+                                                    "subnet-89abcdef"]}},
+         ["vpc", "vpc"]),
+        ({"deployment": {"strategy": "linear", "step_percent": 5}},
+         ["deployment.step_percent", "deployment.strategy", "deployment.timeout_seconds"]),
+    ],
+)  # fmt: skip
+def test_a_broken_rule_does_not_silence_the_other_rules_on_that_setting(
+    values: dict[str, object], keys: list[str]
+) -> None:
+    assert sorted(line.split(":")[0] for line in problems(values)) == keys
+
+
+@pytest.mark.parametrize(
     ("values", "attribute", "expected"),
     [
         ({"instance_count": " 3 "}, "instance_count", 3),
