@@ -85,7 +85,8 @@ NOTES = """\
   TLS-only policies. moto runs CDK's auto-delete Lambda only in Docker, so `local_aws` stands in
   for its custom resource: created at once, and its deletion empties and deletes the bucket, so
   buckets with `retain: false` deploy and go with the stack locally too (the local deploy test
-  of production still sets `data_capture.retain: true`). moto cannot create a tagged KMS key
+  deploys production as shipped and checks its capture bucket is emptied and removed). moto
+  cannot create a tagged KMS key
   from a template, so the created key carries no tags (its description names the stack).
 """
 
