@@ -46,18 +46,14 @@ def acknowledge_findings(
         ),
     }
     if capture is not None:
-        bucket_id = cdk.Stack.of(policy).get_logical_id(
-            capture.bucket.node.default_child  # type: ignore[arg-type]
-        )
+        bucket_id = cdk.Stack.of(policy).get_logical_id(capture.bucket.node.default_child)
         acknowledgements[f"Resource::<{bucket_id}.Arn>/{CAPTURE_PREFIX}/*"] = (
             "SageMaker names each capture file by date and time when it writes it; "
             "the wildcard is confined to the data-capture/ prefix of the stack's own "
             "capture bucket and allows s3:PutObject only."
         )
     if batch is not None:
-        batch_id = cdk.Stack.of(policy).get_logical_id(
-            batch.bucket.node.default_child  # type: ignore[arg-type]
-        )
+        batch_id = cdk.Stack.of(policy).get_logical_id(batch.bucket.node.default_child)
         acknowledgements[f"Resource::<{batch_id}.Arn>/{BATCH_INPUT_PREFIX}/*"] = (
             "A transform job reads whichever input objects you upload; the wildcard is "
             "confined to the batch-input/ prefix of the stack's own batch bucket and "

@@ -115,7 +115,7 @@ class IdleTeardown(Construct):
         )
         # The function must not run before its permissions exist. Only the policy: CDK would
         # also list the role, which the Role GetAtt already orders (cfn-lint W3005).
-        policy_id = stack.get_logical_id(self.policy.node.default_child)  # type: ignore[arg-type]
+        policy_id = stack.get_logical_id(self.policy.node.default_child)
         function = self.function.node.default_child
         assert isinstance(function, cdk.CfnResource)
         function.add_override("DependsOn", [policy_id])
