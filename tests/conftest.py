@@ -16,7 +16,7 @@ from tests.support.assemblies import Assemblies
 from tests.support.shared import once, shared_root
 
 # Stack fixtures (the shared synths) live in tests/support with the other shared helpers.
-pytest_plugins = ["tests.support.stack_fixtures"]
+pytest_plugins = ["tests.support.stack_fixtures", "tests.support.leaks"]
 
 # Node 20 makes jsii print an end-of-life banner on every synth: noise in test output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")

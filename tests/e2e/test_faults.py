@@ -26,6 +26,7 @@ from local_cloud.control_plane import ControlPlane
 from local_cloud.local_endpoint import BUCKET, ServingEndpoint, SignedClient, health, serving
 from local_cloud.runtime_process import REPO_ROOT
 from model_build import BuildResult
+from tests.support.signals import sigint_default
 
 STACK = "SagemakerXgbEndpoint"
 JSON = "application/json"
@@ -255,6 +256,7 @@ def test_sigint_mid_deploy_stops_every_process_of_the_demo_and_exits_non_zero(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=sigint_default,
     )
     assert proc.stdout is not None
     seen: list[str] = []

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from local_cloud.runtime_process import REPO_ROOT
+from tests.support.signals import sigint_default
 
 
 def _demo(tmp_path: Path, app_dir: Path) -> subprocess.Popen[str]:
@@ -26,6 +27,7 @@ def _demo(tmp_path: Path, app_dir: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=sigint_default,
     )
 
 
@@ -70,12 +72,17 @@ def test_ctrl_c_during_the_demo_stops_the_servers(tmp_path: Path, app_without_co
     proc = _demo(tmp_path, app_without_code)
     assert proc.stdout is not None
     seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("==> bootstrap"):
-            proc.send_signal(signal.SIGINT)
-            break
-    rest, _ = proc.communicate(timeout=60)
+    try:
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("==> bootstrap"):
+                proc.send_signal(signal.SIGINT)
+                break
+        rest, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:  # the interrupt failed: end the demo rather than its servers leak
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=60)
     output = "".join(seen) + rest
     assert proc.returncode == 130, output
     assert "interrupted (Ctrl-C) during 'bootstrap'" in output

@@ -25,6 +25,7 @@ from local_cloud.control_plane import ControlPlane
 from local_cloud.local_endpoint import BUCKET, LocalResources
 from local_runtime.runtime_server import RuntimeServer
 from model_build import BuildResult, TrainParams, build
+from tests.support.signals import sigint_default
 
 REGION = "eu-west-2"
 KEY, SECRET = "testing", "testing"
@@ -475,7 +476,9 @@ def test_cli_prints_its_url_and_stops_its_containers_on_signal(
     cmd = [sys.executable, "-m", "local_runtime", "--port", "0", "--region", REGION]
     cmd += ["--control-plane-url", control_plane.url, "--workers", "1"]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET}
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, env=env, text=True, preexec_fn=sigint_default
+    )
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         assert line.startswith("local runtime listening on http://127.0.0.1:")
