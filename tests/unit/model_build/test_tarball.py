@@ -19,7 +19,17 @@ from tests.support.paths import REPO
 
 HANDLER_DIR = REPO / "inference_code"
 # Listed on purpose: a module added to (or left out of) the handler changes the artefact.
-HANDLER_MODULES = ["inference.py"]
+HANDLER_MODULES = [
+    "inference.py",
+    "xgb_categories.py",
+    "xgb_content_types.py",
+    "xgb_decoder.py",
+    "xgb_encoder.py",
+    "xgb_errors.py",
+    "xgb_npy.py",
+    "xgb_rows.py",
+    "xgb_schema.py",
+]
 ENTRIES = [f"code/{name}" for name in HANDLER_MODULES] + ["xgboost-model"]
 
 
