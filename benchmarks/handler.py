@@ -16,6 +16,7 @@ import functools
 import importlib.util
 import io
 import json
+import sys
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,9 @@ NPY = "application/x-npy"
 def load_handler(model_dir: Path) -> tuple[ModuleType, Any]:
     """The handler shipped in the tarball (``code/inference.py``) and the model it loads."""
     path = model_dir / "code" / "inference.py"
+    # Its sibling modules import by name, as after the container's install of code/.
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location("benchmarked_inference", path)
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot import {path}")

@@ -1,7 +1,8 @@
 """Write the model file and a reproducible model.tar.gz (stable bytes give a stable asset hash).
 
 Layout for sagemaker-xgboost script mode: ``xgboost-model`` at the tar root (extracted to
-/opt/ml/model) and the handler at ``code/inference.py`` (SAGEMAKER_SUBMIT_DIRECTORY).
+/opt/ml/model) and the handler under ``code/`` (SAGEMAKER_SUBMIT_DIRECTORY): the program
+``code/inference.py`` and its sibling modules, which the container installs as top-level modules.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 import xgboost as xgb
 
 MODEL_ENTRY = "xgboost-model"
-HANDLER_ENTRY = "code/inference.py"
+CODE_DIR = "code"
+HANDLER_ENTRY = f"{CODE_DIR}/inference.py"
 TARBALL_NAME = "model.tar.gz"
 # 1980-01-01T00:00:00Z, the usual reproducible-build floor (zip cannot go lower).
 DEFAULT_MTIME = 315_532_800
@@ -26,6 +28,21 @@ ENTRY_MODE = 0o644
 def model_bytes(booster: xgb.Booster) -> bytes:
     """Serialise as XGBoost JSON: deterministic, and loadable by format detection from bytes."""
     return bytes(booster.save_raw(raw_format="json"))
+
+
+def handler_entries(source_dir: Path) -> dict[str, bytes]:
+    """Every module of the handler's folder by tar entry name, in name order. Package files,
+    tests and caches stay out, and so do sub-folders: the container installs ``code/`` as flat
+    top-level modules, so a sub-package would not travel."""
+    return {
+        f"{CODE_DIR}/{path.name}": path.read_bytes()
+        for path in sorted(source_dir.glob("*.py"))
+        if path.is_file() and not _is_left_out(path.name)
+    }
+
+
+def _is_left_out(name: str) -> bool:
+    return name in {"__init__.py", "conftest.py"} or name.startswith("test_")
 
 
 def tar_mtime() -> int:
@@ -60,11 +77,3 @@ def tarball_bytes(entries: dict[str, bytes], *, mtime: int) -> bytes:
     ) as gz:
         gz.write(tar_buffer.getvalue())
     return gz_buffer.getvalue()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` in one step so an interrupted build never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)

@@ -24,8 +24,8 @@ from model_build.params import TrainParams
 from model_build.spec import DEFAULT_SPEC, BuildError, ModelSpec, PackageSpec, load_spec
 from model_build.table import prepare, read_frame
 
-# The handler shipped in the tarball; copied verbatim so its bytes feed the asset hash.
-HANDLER_SOURCE = Path(__file__).resolve().parents[1] / "inference_code" / "inference.py"
+# The handler's modules, shipped in the tarball verbatim so their bytes feed the asset hash.
+HANDLER_DIR = Path(__file__).resolve().parents[1] / "inference_code"
 _OUTPUTS = ("model", package.TARBALL_NAME, card.CARD_NAME)
 
 __all__ = ["BuildError", "BuildResult", "build", "build_from_spec"]
@@ -77,8 +77,9 @@ def build(
     """Build ``spec`` (default: breast cancer) into ``out_dir``; ``params`` overrides the
     spec's hyperparameters. Same inputs and handler give byte-identical files."""
     check_xgboost_version()
-    if not HANDLER_SOURCE.is_file():
-        raise BuildError(f"handler not found: {HANDLER_SOURCE}")
+    program = HANDLER_DIR / Path(package.HANDLER_ENTRY).name
+    if not program.is_file():
+        raise BuildError(f"handler not found: {program}")
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(f"--out-dir {out_dir} exists and is not a directory")
@@ -151,7 +152,7 @@ def _write(
 ) -> _Written:
     with _Stage(log, "packaging") as note:
         model = package.model_bytes(booster)
-        entries = {package.HANDLER_ENTRY: HANDLER_SOURCE.read_bytes(), package.MODEL_ENTRY: model}
+        entries = {**package.handler_entries(HANDLER_DIR), package.MODEL_ENTRY: model}
         tarball = package.tarball_bytes(entries, mtime=mtime)
         (folder / "model").mkdir()
         (folder / "model" / package.MODEL_ENTRY).write_bytes(model)

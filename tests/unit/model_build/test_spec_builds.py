@@ -19,6 +19,7 @@ from model_build.__main__ import main
 from model_build.example_tables import loans_table
 from model_build.imported import load_packaged, model_version
 from model_build.spec import PackageSpec
+from tests.unit.model_build.test_tarball import ENTRIES
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples" / "models"
@@ -94,7 +95,7 @@ def test_categories_travel_inside_the_booster(example_builds: dict[str, BuildRes
         "type": "categorical",
         "categories": ["central", "east", "north", "south", "west"],
     }
-    assert _card(result)["tarball"]["entries"] == ["code/inference.py", "xgboost-model"]
+    assert _card(result)["tarball"]["entries"] == ENTRIES
 
 
 def test_loans_table_is_generated_byte_for_byte(tmp_path: Path) -> None:
