@@ -8,6 +8,7 @@ and the run fails, so a test that forgets to stop a server on its failure path i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import uuid
@@ -31,10 +32,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not leaked:
         return
     for pid in leaked:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line("processes the suite left listening (killed):", red=True)
