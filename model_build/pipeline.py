@@ -21,14 +21,14 @@ import xgboost as xgb
 from model_build import card, package, schema, train
 from model_build.imported import load_packaged
 from model_build.params import TrainParams
-from model_build.spec import DEFAULT_SPEC, BuildError, ModelSpec, PackageSpec, load_spec
+from model_build.spec import DEFAULT_SPEC, BuildError, ModelSpec, PackageSpec
 from model_build.table import prepare, read_frame
 
 # The handler's modules, shipped in the tarball verbatim so their bytes feed the asset hash.
 HANDLER_DIR = Path(__file__).resolve().parents[1] / "inference_code"
 _OUTPUTS = ("model", package.TARBALL_NAME, card.CARD_NAME)
 
-__all__ = ["BuildError", "BuildResult", "build", "build_from_spec"]
+__all__ = ["BuildError", "BuildResult", "build"]
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,6 @@ def check_xgboost_version() -> None:
             f"{card.SERVING_IMAGE} runs {card.XGBOOST_VERSION}: install "
             f"xgboost-cpu=={card.XGBOOST_VERSION} (see requirements.txt)"
         )
-
-
-def build_from_spec(spec_path: Path, out_dir: Path, *, log: Callable[[str], None] = print) -> Path:
-    """Build the model a spec file describes into ``out_dir``; returns the tarball's path."""
-    return build(out_dir=out_dir, spec=load_spec(spec_path), log=log).tarball
 
 
 def build(

@@ -21,7 +21,7 @@ _NUMBER: dict[str, Any] = {"type": "number"}
 _ROW: dict[str, Any] = {"type": "array", "minItems": 1, "items": _NUMBER}
 _ROWS: dict[str, Any] = {"type": "array", "minItems": 1, "items": _ROW}
 
-# The JSON shapes the handler takes (inference_code/inference.py `_decode_json`), in the JSON
+# The JSON shapes the handler takes (inference_code/xgb_decoder.py), in the JSON
 # Schema draft API Gateway validates with (draft 4). Booleans are not numbers in JSON Schema, as
 # the handler also refuses them; equal row lengths and the feature count are the model's to check.
 REQUEST_SCHEMA: dict[str, Any] = {

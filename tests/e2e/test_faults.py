@@ -166,18 +166,26 @@ def endpoint(
 
 
 @pytest.fixture(scope="module")
-def handler_source(built_model: BuildResult) -> bytes:
+def handler_files(built_model: BuildResult) -> dict[str, bytes]:
+    """The handler's modules as the build ships them (every file under code/)."""
+    files = {}
     with tarfile.open(built_model.tarball) as tar:
-        member = tar.extractfile("code/inference.py")
-        assert member is not None
-        return member.read()
+        for member in tar.getmembers():
+            extracted = tar.extractfile(member) if member.name.startswith("code/") else None
+            if extracted is not None:
+                files[member.name] = extracted.read()
+    assert "code/inference.py" in files
+    return files
 
 
 @pytest.mark.parametrize(
     "broken", ["missing-object", "not-a-tarball", "no-model-file", "corrupt-model-file"]
 )
 def test_a_missing_or_corrupt_artefact_gets_a_prompt_clear_error_twice_and_harms_nothing_else(
-    endpoint: ServingEndpoint, handler_source: bytes, built_model: BuildResult, broken: str
+    endpoint: ServingEndpoint,
+    handler_files: dict[str, bytes],
+    built_model: BuildResult,
+    broken: str,
 ) -> None:
     resources = endpoint.resources
     if broken == "missing-object":
@@ -185,11 +193,9 @@ def test_a_missing_or_corrupt_artefact_gets_a_prompt_clear_error_twice_and_harms
     elif broken == "not-a-tarball":
         url = resources.upload(b"this is not gzip")
     elif broken == "no-model-file":
-        url = resources.upload(_tarball({"code/inference.py": handler_source}))
+        url = resources.upload(_tarball(handler_files))
     else:
-        url = resources.upload(
-            _tarball({"code/inference.py": handler_source, "xgboost-model": b"{not a model"})
-        )
+        url = resources.upload(_tarball({**handler_files, "xgboost-model": b"{not a model"}))
     name = f"broken-{broken}"
     resources.deploy(name, url)
     card = json.loads(built_model.card_path.read_text())["sample"]
