@@ -21,6 +21,29 @@ pytest_plugins = ["tests.support.stack_fixtures", "tests.support.leaks"]
 # Node 20 makes jsii print an end-of-life banner on every synth: noise in test output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 RESULT = "build-result.pickle"
+# The slowest files (pytest --durations), scheduled first: with `--dist loadfile` each worker takes
+# whole files in collection order, and a long file picked up last runs alone at the end.
+SLOWEST_FIRST = (
+    "tests/e2e/docs/",
+    "tests/e2e/test_readme_commands.py",
+    "tests/e2e/local_cloud/test_demo.py",
+    "tests/e2e/local_cloud/test_demo_model_spec.py",
+    "tests/e2e/test_example_models.py",
+    "tests/e2e/test_batch_transform.py",
+    "tests/e2e/stacks/",
+    "tests/e2e/test_faults.py",
+    "tests/e2e/test_local_aws_divergences.py",
+    "tests/unit/stacks/test_checkov.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = Path(str(item.path)).relative_to(Path(__file__).parent.parent).as_posix()
+    return next((i for i, p in enumerate(SLOWEST_FIRST) if path.startswith(p)), len(SLOWEST_FIRST))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_rank)  # stable: file order and test order within a file are kept
 
 
 @pytest.fixture(scope="session", autouse=True)
