@@ -2,6 +2,7 @@
 #   make demo   the whole lifecycle locally, no AWS account (build, deploy, predict, destroy, verify)
 #               MODEL=examples/models/iris.toml: on that model spec (also for build, deploy, predict...)
 #   make test   lint + every test (unit, stack, snapshot, cfn-lint, cdk-nag, end-to-end on local AWS)
+#   make test-fast   the tests that start no server and no CDK CLI (no lint): seconds, not minutes
 # Real AWS (credentials in your environment): make deploy / verify-deploy / predict / call-raw / destroy /
 #   verify-teardown
 
@@ -14,11 +15,14 @@ CHECKOV_VENV := .venv-checkov
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # The CLI's bundled AWS SDK for JavaScript v3 prints an 8-line NodeVersionSupportWarning on every
-# call under Node < 22; this is its documented off switch. CI and the README use Node 22 (LTS).
+# call under Node < 22; this is its documented off switch. The README, .ci/run's machine and the
+# PR workflow all use Node 20.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 # Only the pinned CLI (package.json): never let npx fetch the newest, which cannot read our assembly.
 CDK := npx --no -- cdk
 OUTPUTS := cdk-outputs.json
+# The cloud assembly the last `make deploy` deployed, and the CONFIG/MODEL it had.
+DEPLOYED := build/deployed.out
 # make deploy CONFIG=examples/production.json: a whole environment's settings from one file.
 # make deploy MODEL=examples/models/iris.toml: deploy that model spec (docs/your-model.md); the
 # clients then read its card, which synth writes to build/models/<spec name>/ (app.py).
@@ -118,9 +122,11 @@ env:
 deploy: install
 	$(CDK) synth --quiet $(CONTEXT_ARG)
 	python -m clients.preflight
+	rm -rf $(DEPLOYED)
 	rm -f $(OUTPUTS)
 	$(CDK) deploy --app cdk.out --require-approval never --outputs-file $(OUTPUTS)
 	python -m clients.check_outputs --outputs-file $(OUTPUTS)
+	cp -R cdk.out $(DEPLOYED) && echo '$(strip $(CONTEXT_ARG))' > $(DEPLOYED)/make-context
 	python -m clients.verify_deploy --outputs-file $(OUTPUTS) $(CARD_ARG)
 
 diff: install
@@ -135,8 +141,13 @@ call-raw: install
 call-api: install
 	python -m clients.call_api --outputs-file $(OUTPUTS) $(CARD_ARG) $(ARGS)
 
+# destroy: what `make deploy` last deployed with the same CONFIG and MODEL, from its own cloud
+# assembly (no build, no synth: and right even if the config file changed since); else synthesize.
 destroy: install
-	$(CDK) destroy --force $(CONTEXT_ARG)
+	@if [ "$$(cat $(DEPLOYED)/make-context 2>/dev/null)" = '$(strip $(CONTEXT_ARG))' ]; then \
+	  echo "destroying what make deploy deployed ($(DEPLOYED))"; \
+	  $(CDK) destroy --force --app $(DEPLOYED); \
+	else $(CDK) destroy --force $(CONTEXT_ARG); fi
 
 # make batch-transform ARGS="--input rows.csv --id-column": score a file as a transform job on the
 # stack's Model (deploy with batch_transform on; docs/batch-transform.md). Locally after `make up`.

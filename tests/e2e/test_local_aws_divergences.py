@@ -36,7 +36,7 @@ def account(
 ) -> Iterator[LocalAccount]:
     with local_account(tmp_path_factory.mktemp("divergences")) as local:
         local.cdk.bootstrap(region=local.control_plane.region)
-        deploy_shared(local, assemblies, "public-api")
+        deploy_shared(local, assemblies, "public-api-cli")
         with aws_environ(local.env):
             yield local
 

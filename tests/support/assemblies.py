@@ -49,6 +49,10 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "batch_local": {"stack_name": "XgbBatchLocal", "batch_transform": {}},
     "idle_teardown": {"idle_teardown": TEARDOWN},
 }
+# What the CDK CLI adds to an app's context: the deploy tests that check how the local cloud takes
+# a template as `cdk synth` writes it (construct paths, the CDKMetadata resource) deploy this one.
+CLI_CONTEXT = {"aws:cdk:version-reporting": True, "aws:cdk:enable-path-metadata": True}
+CONFIGS["public-api-cli"] = {**CONFIGS["public-api"], **CLI_CONTEXT}
 LINT = "cfn-lint"
 
 

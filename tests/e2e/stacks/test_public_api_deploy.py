@@ -85,7 +85,7 @@ def local_api(
     with local_account(tmp_path_factory.mktemp("public-api")) as account:
         control_plane, env = account.control_plane, account.env
         account.cdk.bootstrap(region=control_plane.region)
-        deploy_shared(account, assemblies, "public-api")
+        deploy_shared(account, assemblies, "public-api-cli")
         outputs = json.loads(account.cdk.outputs_file.read_text())[STACK]
         apigateway = account.session.client("apigateway", endpoint_url=control_plane.url)
         api_id = outputs["PublicApiUrl"].removeprefix("https://").split(".", 1)[0]

@@ -77,7 +77,7 @@ def test_checks_out_full_history_and_sets_up_cached_python_and_node(
     python = _uses(workflow, "actions/setup-python")["with"]
     assert (python["python-version"], python["cache"]) == ("3.11", "pip")
     node = _uses(workflow, "actions/setup-node")["with"]
-    assert (node["node-version"], node["cache"]) == ("22", "npm")  # the current Node LTS
+    assert (node["node-version"], node["cache"]) == ("20", "npm")  # as .ci/run and the README
 
 
 def test_runs_the_readmes_test_command(workflow: dict[str, Any]) -> None:
