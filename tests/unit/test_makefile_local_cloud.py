@@ -3,6 +3,7 @@ up/env/down name `make` in messages."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -36,8 +37,9 @@ def test_local_cloud_targets_pass_the_command_name() -> None:
 def _destroy(cwd: Path, *args: str) -> str:
     """`make destroy` in `cwd` with the CLI replaced by echo (and install taken as done)."""
     out = subprocess.run(
-        ["make", "-o", "install", "destroy", "CDK=echo cdk", *args],
+        ["make", "--no-print-directory", "-o", "install", "destroy", "CDK=echo cdk", *args],
         cwd=cwd,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))},
         capture_output=True,
         text=True,
         check=True,
@@ -61,4 +63,5 @@ def test_destroy_uses_the_deployed_assembly_only_for_the_same_config(
     if recorded is not None:
         (tmp_path / "build" / "deployed.out").mkdir(parents=True)
         (tmp_path / "build" / "deployed.out" / "make-context").write_text(recorded + "\n")
-    assert _destroy(tmp_path, *args).splitlines()[-1].strip() == expected
+    [destroy] = [line for line in _destroy(tmp_path, *args).splitlines() if "cdk destroy" in line]
+    assert destroy.strip() == expected
