@@ -18,7 +18,13 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from model_build.spec import SKLEARN_PREFIX, ModelSpec, PackageSpec, TrainSpec
+from model_build.spec import (
+    SKLEARN_PREFIX,
+    ModelSpec,
+    PackageSpec,
+    TrainSpec,
+    check_out_dir,
+)
 
 CACHE_ENV = "MODEL_BUILD_CACHE"
 # What a build writes into its out dir (pipeline.py): the model folder, the tarball, the card.
@@ -26,6 +32,8 @@ OUTPUTS = ("model", "model.tar.gz", "model-card.json")
 _SOURCES = (Path(__file__).resolve().parent, Path(__file__).resolve().parents[1] / "inference_code")
 _LIBRARIES = ("xgboost-cpu", "xgboost", "numpy", "pandas", "pyarrow", "scikit-learn")
 _DONE = ".complete"
+_SUMMARY = "summary.txt"  # the build's last line (sha256, size, metrics), printed again on a hit
+_SUMMARY_PREFIX = "[model_build] model.tar.gz sha256="
 
 
 def cache_root() -> Path:
@@ -62,27 +70,38 @@ def build_cached(
 ) -> Path:
     """Build `spec` into `out_dir`, or copy the finished build with the same key; returns the
     tarball's path. `force` builds anyway (and refreshes the cache)."""
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir)
     key = build_key(spec)
     entry = cache_root() / key if key else None
     if entry is not None and not force and (entry / _DONE).is_file():
-        _copy_outputs(entry, Path(out_dir))
+        _copy_outputs(entry, out_dir)
         log(f"[model_build] unchanged inputs (key {entry.name[:12]}): reused the finished build")
-        return Path(out_dir) / "model.tar.gz"
+        log((entry / _SUMMARY).read_text().rstrip("\n"))
+        return out_dir / "model.tar.gz"
     from model_build.pipeline import build  # late: XGBoost and pandas load only to build
 
-    result = build(out_dir=Path(out_dir), spec=spec, log=log)
-    if entry is not None:
-        _store(Path(out_dir), entry)
+    summary: list[str] = []
+
+    def log_and_keep(line: str) -> None:
+        if line.startswith(_SUMMARY_PREFIX):
+            summary.append(line)
+        log(line)
+
+    result = build(out_dir=out_dir, spec=spec, log=log_and_keep)
+    if entry is not None and summary:
+        _store(out_dir, entry, summary[-1])
     return result.tarball
 
 
-def _store(out_dir: Path, entry: Path) -> None:
+def _store(out_dir: Path, entry: Path, summary: str) -> None:
     """Copy the outputs into the cache as one rename, so a reader never sees half an entry."""
     entry.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=entry.parent))
     try:
         for name in OUTPUTS:
             _copy(out_dir / name, staging / name)
+        (staging / _SUMMARY).write_text(summary + "\n")
         (staging / _DONE).touch()
         shutil.rmtree(entry, ignore_errors=True)
         os.replace(staging, entry)

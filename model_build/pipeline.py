@@ -21,7 +21,7 @@ import xgboost as xgb
 from model_build import card, package, schema, train
 from model_build.imported import load_packaged
 from model_build.params import TrainParams
-from model_build.spec import DEFAULT_SPEC, BuildError, ModelSpec, PackageSpec
+from model_build.spec import DEFAULT_SPEC, BuildError, ModelSpec, PackageSpec, check_out_dir
 from model_build.table import prepare, read_frame
 
 # The handler's modules, shipped in the tarball verbatim so their bytes feed the asset hash.
@@ -76,8 +76,7 @@ def build(
     if not program.is_file():
         raise BuildError(f"handler not found: {program}")
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BuildError(f"--out-dir {out_dir} exists and is not a directory")
+    check_out_dir(out_dir)
     spec = spec or DEFAULT_SPEC
     if params is not None and not isinstance(spec, PackageSpec):
         spec = dataclasses.replace(spec, params=params)

@@ -185,3 +185,9 @@ def _names(value: Any, where: str) -> tuple[str, ...] | None:
     if duplicates:
         raise SpecError(f"{where} lists {duplicates[0]!r} twice")
     return tuple(value)
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse an output folder that is a file, before any work is done."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"--out-dir {out_dir} exists and is not a directory")

@@ -49,6 +49,9 @@ def test_unchanged_inputs_reuse_the_build_byte_for_byte_and_train_nothing(
     assert "training:" in first and "reused the finished build" not in first
     assert "training:" not in second and "reused the finished build" in second
     assert _files(tmp_path / "two") == _files(tmp_path / "one")
+    # the summary a user (or cdk.json's build) reads is printed again: sha256, size, metrics
+    assert second.splitlines()[-1] == first.splitlines()[-1]
+    assert first.splitlines()[-1].startswith("[model_build] model.tar.gz sha256=")
     assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 1
 
 
@@ -88,3 +91,13 @@ def test_a_missing_data_file_is_reported_by_the_build_itself(
     assert main(["--spec", str(spec), "--out-dir", str(tmp_path / "out")]) == 1
     assert "nowhere.csv: data file not found" in capsys.readouterr().err
     assert not cache.exists()
+
+
+def test_an_out_dir_that_is_a_file_is_refused_before_the_cache_is_read(
+    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = _spec(tmp_path)
+    _build(spec, tmp_path / "out", capsys)
+    (tmp_path / "file").write_text("")
+    assert main(["--spec", str(spec), "--out-dir", str(tmp_path / "file")]) == 1
+    assert "exists and is not a directory" in capsys.readouterr().err
