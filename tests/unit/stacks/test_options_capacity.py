@@ -57,7 +57,7 @@ def test_autoscaling_tracks_invocations_per_instance_on_the_endpoints_variant(
     )
 
 
-def test_endpoint_updates_keep_the_autoscaled_instance_countonly(production: Synthesized) -> None:
+def test_endpoint_updates_keep_the_autoscaled_instance_count_only(production: Synthesized) -> None:
     _, endpoint = only(production, ENDPOINT)
     assert endpoint["Properties"]["RetainAllVariantProperties"] is True
     excluded = endpoint["Properties"]["ExcludeRetainedVariantProperties"]

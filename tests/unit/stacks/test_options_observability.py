@@ -91,7 +91,7 @@ def test_alarms_notify_the_stacks_encrypted_topic(production: Synthesized) -> No
     )
 
 
-def test_a_created_topic_without_a_stack_key_is_unencrypted_but_tlsonly(
+def test_a_created_topic_without_a_stack_key_is_unencrypted_but_tls_only(
     rolling_vpc: Synthesized,
 ) -> None:
     _, topic = only(rolling_vpc, "AWS::SNS::Topic")
