@@ -3,7 +3,8 @@
 `bootstrap` and `destroy` run from the work dir, outside the app: with no cdk.json there, the CLI
 neither runs the app's build nor synthesizes it (bootstrap needs neither; destroy reads the cloud
 assembly the deploy wrote). `deploy` runs in the app dir, so it builds and synthesizes as on AWS;
-given a cloud assembly synthesized before (as `make deploy` synthesizes first), it deploys that.
+given a cloud assembly synthesized before (as `make deploy` synthesizes first), it deploys that
+from the work dir, with neither.
 `npx --prefix <app dir> --no`: only the app's pinned CLI runs, whatever the working directory.
 `deploy` uses the CLI's default method (a change set), as a user's `cdk deploy` does.
 """
@@ -68,7 +69,9 @@ class CdkCli:
         args += ["--outputs-file", str(self.outputs_file.resolve())]
         for key, value in (context or {}).items():
             args += ["--context", f"{key}={value}"]
-        return self._run("deploy", args, cwd=self.app_dir)
+        # Inside the app the CLI runs cdk.json's build step even for `--app <assembly>` (it would
+        # rebuild the default model into build/): an assembly deploys from the work dir.
+        return self._run("deploy", args, cwd=self.app_dir if assembly is None else self.work_dir)
 
     def destroy(self) -> Completed:
         args = ["destroy", "--force", "--app", str(self.assembly_dir.resolve())]
