@@ -3,9 +3,9 @@
 cdk.json runs the build before every synth, diff and deploy, and `-c model=SPEC` builds at synth:
 without a cache each of those retrains (and imports XGBoost, pandas and scikit-learn, most of a
 small build's time). The key covers everything that decides the bytes: the spec, the data or
-model file's bytes, this package's and the handler's source, the library versions and
-SOURCE_DATE_EPOCH. So a hit gives exactly the files a new build would, and any change to an
-input is a miss. Only the standard library is imported until a build is really needed.
+model file's bytes, the source of this package, the handler and constants.py, the library
+versions and SOURCE_DATE_EPOCH. So a hit gives exactly the files a new build would, and any
+change to an input is a miss. Only the standard library is imported until a build is really needed.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ from model_build.spec import (
 CACHE_ENV = "MODEL_BUILD_CACHE"
 # What a build writes into its out dir (pipeline.py): the model folder, the tarball, the card.
 OUTPUTS = ("model", "model.tar.gz", "model-card.json")
-_SOURCES = (Path(__file__).resolve().parent, Path(__file__).resolve().parents[1] / "inference_code")
+_REPO = Path(__file__).resolve().parents[1]
+_SOURCES = (_REPO / "model_build", _REPO / "inference_code")
+_CONSTANTS = _REPO / "constants.py"  # the card names the image and XGBoost version from here
 _LIBRARIES = ("xgboost-cpu", "xgboost", "numpy", "pandas", "pyarrow", "scikit-learn")
 _DONE = ".complete"
 _SUMMARY = "summary.txt"  # the build's last line (sha256, size, metrics), printed again on a hit
@@ -59,6 +61,8 @@ def build_key(spec: ModelSpec) -> str | None:
         for file in sorted(root.rglob("*.py")):
             digest.update(str(file.relative_to(root.parent)).encode())
             digest.update(file.read_bytes())
+    if _CONSTANTS.is_file():
+        digest.update(_CONSTANTS.read_bytes())
     for library in _LIBRARIES:
         digest.update(f"{library}=={_version(library)}".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
