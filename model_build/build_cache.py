@@ -18,6 +18,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+from model_build.outputs import OUTPUTS, TARBALL, move_into_place
 from model_build.spec import (
     SKLEARN_PREFIX,
     ModelSpec,
@@ -27,8 +28,6 @@ from model_build.spec import (
 )
 
 CACHE_ENV = "MODEL_BUILD_CACHE"
-# What a build writes into its out dir (pipeline.py): the model folder, the tarball, the card.
-OUTPUTS = ("model", "model.tar.gz", "model-card.json")
 _REPO = Path(__file__).resolve().parents[1]
 _SOURCES = (_REPO / "model_build", _REPO / "inference_code")
 _CONSTANTS = _REPO / "constants.py"  # the card names the image and XGBoost version from here
@@ -82,7 +81,7 @@ def build_cached(
         _copy_outputs(entry, out_dir)
         log(f"[model_build] unchanged inputs (key {entry.name[:12]}): reused the finished build")
         log((entry / _SUMMARY).read_text().rstrip("\n"))
-        return out_dir / "model.tar.gz"
+        return out_dir / TARBALL
     from model_build.pipeline import build  # late: XGBoost and pandas load only to build
 
     summary: list[str] = []
@@ -122,9 +121,7 @@ def _copy_outputs(entry: Path, out_dir: Path) -> None:
     try:
         for name in OUTPUTS:
             _copy(entry / name, staging / name)
-        shutil.rmtree(out_dir / "model", ignore_errors=True)
-        for name in OUTPUTS:
-            os.replace(staging / name, out_dir / name)
+        move_into_place(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -7,10 +7,11 @@ from dataclasses import asdict
 from typing import Any
 
 from constants import IMAGE_REPOSITORY, IMAGE_TAG, XGBOOST_VERSION
+from model_build import outputs
 from model_build.params import TrainParams
 from model_build.train import Evaluation
 
-CARD_NAME = "model-card.json"
+CARD_NAME = outputs.CARD
 # The image the stack deploys: one source, so the card cannot name another.
 SERVING_IMAGE = f"{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 

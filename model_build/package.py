@@ -15,10 +15,12 @@ from pathlib import Path
 
 import xgboost as xgb
 
+from model_build import outputs
+
 MODEL_ENTRY = "xgboost-model"
 CODE_DIR = "code"
 HANDLER_ENTRY = f"{CODE_DIR}/inference.py"
-TARBALL_NAME = "model.tar.gz"
+TARBALL_NAME = outputs.TARBALL
 # 1980-01-01T00:00:00Z, the usual reproducible-build floor (zip cannot go lower).
 DEFAULT_MTIME = 315_532_800
 GZIP_LEVEL = 9

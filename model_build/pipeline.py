@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import shutil
 import tempfile
 import time
@@ -20,13 +19,13 @@ import xgboost as xgb
 
 from model_build import card, package, schema, train
 from model_build.imported import load_packaged
+from model_build.outputs import move_into_place
 from model_build.params import TrainParams
 from model_build.spec import DEFAULT_SPEC, BuildError, ModelSpec, PackageSpec, check_out_dir
 from model_build.table import prepare, read_frame
 
 # The handler's modules, shipped in the tarball verbatim so their bytes feed the asset hash.
 HANDLER_DIR = Path(__file__).resolve().parents[1] / "inference_code"
-_OUTPUTS = ("model", package.TARBALL_NAME, card.CARD_NAME)
 
 __all__ = ["BuildError", "BuildResult", "build"]
 
@@ -111,7 +110,7 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=_parent(out_dir)))
     try:
         result = _write(staging, booster, described, evaluation, used_params, mtime, log)
-        _move_into_place(staging, out_dir)
+        move_into_place(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log(
@@ -189,18 +188,6 @@ def _synthetic_sample(booster: xgb.Booster, described: dict[str, object]) -> tra
         sample_instances=[row],
         sample_predictions=train.predict(booster, frame).tolist(),
     )
-
-
-def _move_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace the three outputs; other files in ``out_dir`` are left alone."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    old_model = out_dir / "model"
-    if old_model.exists():
-        trash = staging / "previous-model"
-        os.replace(old_model, trash)
-    os.replace(staging / "model", old_model)
-    for name in _OUTPUTS[1:]:
-        os.replace(staging / name, out_dir / name)
 
 
 def _parent(out_dir: Path) -> Path:
