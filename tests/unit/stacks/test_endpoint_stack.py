@@ -10,20 +10,7 @@ from aws_cdk.assertions import Capture, Match
 
 from stacks.image_registry import REGISTRY_ACCOUNTS
 from tests.support.cdk import Synthesized, synth
-
-MODEL = "AWS::SageMaker::Model"
-ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
-ENDPOINT = "AWS::SageMaker::Endpoint"
-
-
-def _resources(synthesized: Synthesized, type_: str) -> dict[str, Any]:
-    return dict(synthesized.template.find_resources(type_))
-
-
-def _only(synthesized: Synthesized, type_: str) -> tuple[str, dict[str, Any]]:
-    found = _resources(synthesized, type_)
-    assert len(found) == 1, f"expected one {type_}, found {sorted(found)}"
-    return next(iter(found.items()))
+from tests.support.template_queries import ENDPOINT, ENDPOINT_CONFIG, MODEL, only
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +41,7 @@ def test_model_and_endpoint_config_have_no_names(default_synth: Synthesized) -> 
 
 
 def test_model_runs_the_handler_in_script_mode(default_synth: Synthesized) -> None:
-    _, model = _only(default_synth, MODEL)
+    _, model = only(default_synth, MODEL)
     container = model["Properties"]["PrimaryContainer"]
     assert container["Environment"] == {
         "SAGEMAKER_PROGRAM": "inference.py",
@@ -67,7 +54,7 @@ def test_model_runs_the_handler_in_script_mode(default_synth: Synthesized) -> No
 
 
 def test_model_has_no_network_by_default(default_synth: Synthesized) -> None:
-    _, model = _only(default_synth, MODEL)
+    _, model = only(default_synth, MODEL)
     assert model["Properties"]["EnableNetworkIsolation"] is True
 
 
@@ -76,7 +63,7 @@ def test_image_comes_from_the_region_mapping(default_synth: Synthesized) -> None
     assert {region: row["account"] for region, row in mapping.items()} == REGISTRY_ACCOUNTS
     assert mapping["eu-west-2"]["account"] == "764974769150"
     assert mapping["us-east-1"]["account"] == "683313688378"
-    _, model = _only(default_synth, MODEL)
+    _, model = only(default_synth, MODEL)
     assert model["Properties"]["PrimaryContainer"]["Image"] == {
         "Fn::Join": [
             "",
@@ -93,15 +80,15 @@ def test_image_comes_from_the_region_mapping(default_synth: Synthesized) -> None
 
 
 def test_model_data_is_the_uploaded_asset(default_synth: Synthesized) -> None:
-    _, model = _only(default_synth, MODEL)
+    _, model = only(default_synth, MODEL)
     url = model["Properties"]["PrimaryContainer"]["ModelDataUrl"]
     assert url["Fn::Sub"].startswith("s3://cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}/")
 
 
 def test_model_waits_for_the_role_policy_not_only_the_role(default_synth: Synthesized) -> None:
-    policy_id, _ = _only(default_synth, "AWS::IAM::Policy")
-    role_id, _ = _only(default_synth, "AWS::IAM::Role")
-    _, model = _only(default_synth, MODEL)
+    policy_id, _ = only(default_synth, "AWS::IAM::Policy")
+    role_id, _ = only(default_synth, "AWS::IAM::Role")
+    _, model = only(default_synth, MODEL)
     assert model["DependsOn"] == [policy_id]
     assert model["Properties"]["ExecutionRoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
 
@@ -109,7 +96,7 @@ def test_model_waits_for_the_role_policy_not_only_the_role(default_synth: Synthe
 def test_endpoint_config_serves_the_model_on_configured_instances(
     default_synth: Synthesized,
 ) -> None:
-    model_id, _ = _only(default_synth, MODEL)
+    model_id, _ = only(default_synth, MODEL)
     default_synth.template.has_resource_properties(
         ENDPOINT_CONFIG,
         {
@@ -129,9 +116,9 @@ def test_endpoint_config_serves_the_model_on_configured_instances(
 def test_endpoint_is_named_after_the_stack_and_follows_its_config(
     default_synth: Synthesized,
 ) -> None:
-    config_id, _ = _only(default_synth, ENDPOINT_CONFIG)
-    log_group_id, _ = _only(default_synth, "AWS::Logs::LogGroup")
-    _, endpoint = _only(default_synth, ENDPOINT)
+    config_id, _ = only(default_synth, ENDPOINT_CONFIG)
+    log_group_id, _ = only(default_synth, "AWS::Logs::LogGroup")
+    _, endpoint = only(default_synth, ENDPOINT)
     assert endpoint["Properties"]["EndpointName"] == "SagemakerXgbEndpoint"
     assert endpoint["Properties"]["EndpointConfigName"] == {
         "Fn::GetAtt": [config_id, "EndpointConfigName"]
@@ -184,7 +171,7 @@ def test_outputs_say_what_they_are(default_synth: Synthesized) -> None:
     ]
     for output in outputs.values():
         assert len(output["Description"]) > 10
-    endpoint_id, _ = _only(default_synth, ENDPOINT)
+    endpoint_id, _ = only(default_synth, ENDPOINT)
     invoke = Capture()
     default_synth.template.has_output("InvokeUrl", {"Value": invoke})
     parts = invoke.as_object()["Fn::Join"][1]
