@@ -1,9 +1,9 @@
 """The batch_transform option in the synthesized template: its bucket, the role's exact rights,
-the outputs, cfn-lint and cdk-nag (examples/batch.json, plus a retained bucket without a key)."""
+the outputs and cdk-nag (examples/batch.json, plus a retained bucket without a key); cfn-lint
+runs on both in test_options_lint.py."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -111,12 +111,6 @@ def test_retained_bucket_without_a_key_is_sse_s3_and_survives_destroy(
     assert default["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
     retained.template.resource_count_is("Custom::S3AutoDeleteObjects", 0)
     assert "UseKeyForBatchData" not in _statements(retained)
-
-
-@pytest.mark.parametrize("config", CONFIGS)
-def test_cfn_lint_finds_no_error_and_no_warning(config: str, assemblies: Assemblies) -> None:
-    findings = assemblies.lint_findings(config)
-    assert findings == [], json.dumps(findings, indent=2)
 
 
 @pytest.mark.parametrize("config", CONFIGS)

@@ -1,4 +1,4 @@
-"""Synth tests for `idle_teardown`: the wiring, least privilege by exact ARN, cdk-nag, cfn-lint."""
+"""Synth tests for `idle_teardown`: the wiring, least privilege by exact ARN, cdk-nag."""
 
 from __future__ import annotations
 
@@ -157,10 +157,8 @@ def test_with_the_stacks_key_the_topic_uses_it_and_the_lambda_may_use_it(
     assert nag_violations(tmp_path) == []
 
 
-def test_cdk_nag_and_cfn_lint_are_clean(teardown: Synthesized, assemblies: Assemblies) -> None:
-    assert nag_violations(teardown.outdir) == []
-    findings = assemblies.lint_findings("idle_teardown")
-    assert findings == [], json.dumps(findings, indent=2)
+def test_cdk_nag_is_clean(teardown: Synthesized) -> None:
+    assert nag_violations(teardown.outdir) == []  # cfn-lint: test_options_lint.py
 
 
 def test_every_acknowledgement_answers_a_real_finding(

@@ -1,8 +1,8 @@
-"""cfn-lint and cdk-nag on every option config.
+"""cfn-lint on every config the suite synthesizes, in one cfn-lint run; cdk-nag on the options.
 
-The option configs (tests/support/assemblies.py) are synthesized once per run: the shipped
+The configs (tests/support/assemblies.py) are synthesized once per run: the defaults, the shipped
 examples, plus variants that reach the branches the examples do not (rolling, linear, VPC,
-imported key and topic, retained captures, a topic without a key).
+imported key and topic, retained captures, a topic without a key, IAM auth, idle teardown).
 """
 
 from __future__ import annotations
@@ -13,18 +13,13 @@ from typing import Any
 
 import pytest
 
-from tests.support.assemblies import (
-    Assemblies,
-)
+from tests.support.assemblies import CONFIGS, Assemblies
 from tests.support.cdk import Synthesized, acknowledged, assert_every_acknowledgement_is_needed
-
-OPTION_CONFIGS = ("production", "serverless", "rolling_vpc", "linear")
-
 
 # --- lint and cdk-nag, for every configuration ------------------------------------------------
 
 
-@pytest.mark.parametrize("config", OPTION_CONFIGS)
+@pytest.mark.parametrize("config", CONFIGS)
 def test_cfn_lint_finds_no_error_and_no_warning(config: str, assemblies: Assemblies) -> None:
     findings = assemblies.lint_findings(config)
     assert findings == [], json.dumps(findings, indent=2)

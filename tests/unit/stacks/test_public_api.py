@@ -1,5 +1,6 @@
 """The optional public API: off by default; with examples/public-api.json, an API Gateway route
-straight into the SageMaker runtime, checked with assertions, cfn-lint and cdk-nag."""
+straight into the SageMaker runtime, checked with assertions and cdk-nag (cfn-lint:
+test_options_lint.py)."""
 
 from __future__ import annotations
 
@@ -252,12 +253,6 @@ def test_iam_auth_signs_instead_of_keys(iam_synth: Synthesized) -> None:
         iam_synth.template.resource_count_is(type_, 0)
     assert "PublicApiKeyId" not in iam_synth.json["Outputs"]
     assert "PublicApiUrl" in iam_synth.json["Outputs"]
-
-
-@pytest.mark.parametrize("variant", ["public-api", "iam_api"])
-def test_cfn_lint_finds_no_error_and_no_warning(variant: str, assemblies: Assemblies) -> None:
-    findings = assemblies.lint_findings(variant)
-    assert findings == [], json.dumps(findings, indent=2)
 
 
 @pytest.mark.parametrize(
